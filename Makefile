@@ -1,0 +1,41 @@
+# One entry point for people and CI. Everything it needs is installed by these targets.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON_BIN ?= $(shell command -v python3.11 || command -v python3)
+PY := $(VENV)/bin/python
+STACK := bash deploy/local/stack.sh
+WITH_ENV := set -a; eval "$$($(STACK) env)"; set +a;
+
+.PHONY: run test unit bench stop stack venv reset clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON_BIN) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+stack:
+	$(STACK) up
+
+## make run: the whole system on a local Kafka and Postgres, a simulated loan book, a live summary.
+run: venv stack
+	$(WITH_ENV) $(PY) -m tools.reset_demo && $(PY) -m tools.demo $(RUN_ARGS)
+
+## make test: unit, integration and end-to-end tests against the real local stack.
+test: venv stack
+	$(WITH_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+unit: venv
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+## make bench: measured throughput against same-run baselines; results in bench/results/.
+bench: venv stack
+	$(WITH_ENV) $(PY) -m bench $(BENCH_ARGS)
+
+stop:
+	$(STACK) down
+
+clean:
+	rm -rf $(VENV) .run .pytest_cache

@@ -1,0 +1,1 @@
+"""The services of the collections platform, one package each."""

@@ -1,0 +1,1 @@
+"""Overdue detection: notices overdue instalments and publishes delinquency events."""

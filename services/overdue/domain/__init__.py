@@ -1,0 +1,1 @@
+"""The pure rules of overdue detection: no Kafka, no SQL, no wall clock."""

@@ -1,0 +1,51 @@
+"""Delinquency events as outbox rows: the one place that shapes what overdue detection says."""
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from shared.db.outbox import OutboxMessage
+from shared.events import delinquency as contract
+from shared.events.codec import encode
+from shared.events.registry import TYPE_OF_MODEL
+
+SOURCE = "collections/overdue-detection"
+_EVENT_IDS = uuid.UUID("2f0c7c55-8c8e-5a59-a6a3-4d8b1f1b7e2a")  # never change: ids must survive replays
+
+_MODELS = {
+    "became_overdue": contract.LoanBecameOverdue,
+    "bucket_changed": contract.LoanBucketChanged,
+    "cured": contract.LoanCured,
+    "settled": contract.LoanSettled,
+    "closed": contract.LoanClosedOut,
+}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    loan_id: str
+    customer_id: str
+    case_id: str | None
+    business_date: date
+    days_past_due: int
+    bucket: str | None
+    overdue_amount: int
+    outstanding_amount: int
+    currency: str
+    risk_segment: str
+
+
+def delinquency_message(
+    kind: str, snapshot: Snapshot, *, topic: str, time: datetime, **extra: str
+) -> OutboxMessage:
+    """Deterministic event id: the same transition decided again (a replay) has the same id."""
+    natural_key = ":".join(
+        [snapshot.loan_id, kind, str(snapshot.case_id), str(snapshot.bucket),
+         *map(str, extra.values()), snapshot.business_date.isoformat()]
+    )
+    event_id = str(uuid.uuid5(_EVENT_IDS, natural_key))
+    data = _MODELS[kind](**vars(snapshot), **extra)
+    event_id, payload = encode(data, source=SOURCE, time=time, subject=snapshot.loan_id, event_id=event_id)
+    return OutboxMessage(
+        event_id=event_id, topic=topic, key=snapshot.loan_id, payload=payload,
+        headers={"ce_type": TYPE_OF_MODEL[type(data)]},
+    )

@@ -1,0 +1,1 @@
+"""All of overdue detection's SQL."""

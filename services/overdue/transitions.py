@@ -1,0 +1,88 @@
+"""From evaluated positions to delinquency events: the rules decide, the store remembers."""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import asyncpg
+
+from services.overdue import metrics
+from services.overdue.domain.delinquency import DelinquencyState, Policy, Position, close, decide
+from services.overdue.domain.risk import RiskInputs, risk_segment
+from services.overdue.events_out import Snapshot, delinquency_message
+from services.overdue.store import evaluation, state
+from shared.db.outbox import OutboxMessage
+from shared.kafka.batch import AfterCommit
+
+
+@dataclass(frozen=True)
+class Evaluator:
+    policy: Policy
+    topic: str
+
+    async def evaluate(
+        self, conn: asyncpg.Connection, on: date, time: datetime, after_commit: AfterCommit,
+        loan_ids: list[str] | None = None,
+    ) -> list[OutboxMessage]:
+        """Evaluate open loans (all, or `loan_ids`) on business date `on` and emit what changed."""
+        candidates = await evaluation.evaluate(
+            conn, on, grace_days=self.policy.grace_days, lower_bounds=self.policy.buckets.lower_bounds,
+            labels=self.policy.buckets.labels, loan_ids=loan_ids,
+        )
+        history = await evaluation.repayment_history(conn, on, [c.loan_id for c in candidates])
+        messages, changes = [], []
+        for candidate in candidates:
+            previous = DelinquencyState(candidate.case_seq, candidate.case_id, candidate.previous_bucket,
+                                        candidate.settled, closed=False)
+            position = Position(candidate.days_past_due, candidate.overdue_amount,
+                                candidate.outstanding_amount, candidate.paid_total)
+            new_state, decided = decide(candidate.loan_id, previous, position, self.policy)
+            changes.append(state.StateChange(candidate.loan_id, new_state.case_seq, new_state.case_id,
+                                             new_state.bucket, new_state.settled, new_state.closed))
+            segment = _segment(candidate, history.get(candidate.loan_id, (0, 0)), new_state)
+            for transition in decided:
+                snapshot = _snapshot(candidate, on, transition.case_id, transition.bucket, segment)
+                extra = {"previous_bucket": transition.previous_bucket} if transition.kind == "bucket_changed" else {}
+                messages.append(delinquency_message(transition.kind, snapshot, topic=self.topic, time=time, **extra))
+                after_commit.append(_counter(transition.kind, transition.previous_bucket, transition.bucket))
+        await state.save_states(conn, changes)
+        return messages
+
+    async def close(self, conn: asyncpg.Connection, loan_id: str, reason: str, on: date, time: datetime,
+                    after_commit: AfterCommit) -> list[OutboxMessage]:
+        """The loan left the book upstream: stop following it and say so once."""
+        row = await state.closing_snapshot(conn, loan_id)
+        if row is None:
+            return []
+        previous = DelinquencyState(row["case_seq"], row["case_id"], row["bucket"], row["settled"], row["closed"])
+        new_state, ended_case = close(previous)
+        await state.save_states(conn, [state.StateChange(loan_id, new_state.case_seq, None, None,
+                                                         new_state.settled, True)])
+        snapshot = Snapshot(loan_id, row["customer_id"], ended_case, on, row["days_past_due"], row["bucket"],
+                            row["overdue_amount"], row["outstanding_amount"], row["currency"],
+                            "low" if row["outstanding_amount"] == 0 else "high")
+        after_commit.append(_counter("closed", row["bucket"], None))
+        return [delinquency_message("closed", snapshot, topic=self.topic, time=time, reason=reason)]
+
+
+def _segment(candidate: evaluation.Candidate, history: tuple[int, int], now: DelinquencyState) -> str:
+    instalments_due, paid_late = history
+    prior = now.case_seq - 1 if now.case_id is not None else now.case_seq
+    return risk_segment(RiskInputs(
+        days_past_due=candidate.days_past_due, overdue_amount=candidate.overdue_amount,
+        outstanding_amount=candidate.outstanding_amount, principal=candidate.principal,
+        paid_total=candidate.paid_total, prior_episodes=max(prior, 0),
+        instalments_paid_late=paid_late, instalments_due=instalments_due,
+    ))
+
+
+def _snapshot(candidate, on: date, case_id: str | None, bucket: str | None, segment: str) -> Snapshot:
+    return Snapshot(candidate.loan_id, candidate.customer_id, case_id, on, candidate.days_past_due, bucket,
+                    candidate.overdue_amount, candidate.outstanding_amount, candidate.currency, segment)
+
+
+def _counter(kind: str, from_bucket: str | None, to_bucket: str | None):
+    def count() -> None:
+        metrics.TRANSITIONS.labels(kind).inc()
+        if from_bucket != to_bucket:
+            metrics.BUCKET_MOVES.labels(from_bucket or "none", to_bucket or "none").inc()
+
+    return count

@@ -1,0 +1,1 @@
+"""Postgres plumbing: pool, migrations, inbox and outbox."""

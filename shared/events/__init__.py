@@ -1,0 +1,1 @@
+"""Event contracts: the CloudEvents envelope, the data models, one codec."""

@@ -1,0 +1,21 @@
+"""The one table from CloudEvents type to data model."""
+from pydantic import BaseModel
+
+from shared.events import clock, delinquency, loan
+
+EVENT_TYPES: dict[str, type[BaseModel]] = {
+    "loan.originated": loan.LoanOriginated,
+    "loan.payment_received": loan.PaymentReceived,
+    "loan.payment_reversed": loan.PaymentReversed,
+    "loan.rescheduled": loan.LoanRescheduled,
+    "loan.closed": loan.LoanClosed,
+    "customer.contact_updated": loan.CustomerContactUpdated,
+    "clock.ticked": clock.ClockTicked,
+    "delinquency.loan_became_overdue": delinquency.LoanBecameOverdue,
+    "delinquency.loan_bucket_changed": delinquency.LoanBucketChanged,
+    "delinquency.loan_cured": delinquency.LoanCured,
+    "delinquency.loan_settled": delinquency.LoanSettled,
+    "delinquency.loan_closed": delinquency.LoanClosedOut,
+}
+
+TYPE_OF_MODEL: dict[type[BaseModel], str] = {model: name for name, model in EVENT_TYPES.items()}

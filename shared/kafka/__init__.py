@@ -1,0 +1,1 @@
+"""Kafka plumbing: topics, the batch consumer, dead letters, the outbox relay."""

@@ -1,0 +1,133 @@
+"""One consumed batch, one transaction: inbox claim, projection change, outbox rows, commit.
+
+A batch that fails for a reason other than an unavailable dependency is replayed one
+message at a time, so the single poison message is dead-lettered and the rest go on.
+"""
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+
+from shared import metrics
+from shared.db import inbox, outbox
+from shared.db.outbox import OutboxMessage
+from shared.db.transient import is_transient
+from shared.events.registry import EVENT_TYPES
+from shared.kafka.records import HANDLER_ERROR, DeadLetter, Incoming, RawRecord, classify
+from shared.readiness import Readiness
+from shared.retry import retry_transient
+
+log = logging.getLogger(__name__)
+AfterCommit = list[Callable[[], None]]
+# A handler gets the fresh events of a batch inside its transaction and returns the outbox
+# rows they cause; work that must only happen once the transaction commits (counting a
+# business metric, say) is appended to the AfterCommit list it is given.
+BatchHandler = Callable[[asyncpg.Connection, list[Incoming], AfterCommit], Awaitable[list[OutboxMessage]]]
+Item = Incoming | DeadLetter
+
+
+class BatchProcessor:
+    def __init__(
+        self,
+        *,
+        service: str,
+        pool: asyncpg.Pool,
+        handler: BatchHandler,
+        dead_letter_topic: Callable[[str], str],
+        readiness: Readiness,
+        after_commit: Callable[[], None] = lambda: None,
+    ):
+        self.service = service
+        self.pool = pool
+        self.handler = handler
+        self.dead_letter_topic = dead_letter_topic
+        self.readiness = readiness
+        self.after_commit = after_commit
+
+    async def process(self, records: list[RawRecord]) -> None:
+        if not records:
+            return
+        started = time.perf_counter()
+        items = [classify(record) for record in records]
+        try:
+            await self._commit_with_retry(items)
+        except Exception:  # noqa: BLE001 - agents never raise; isolate the poison message
+            log.exception("batch failed, replaying it one message at a time", extra={"size": len(items)})
+            for item in items:
+                await self._process_alone(item)
+        self.after_commit()
+        metrics.BATCH_SIZE.observe(len(records))
+        metrics.BATCH_DURATION.labels(records[0].topic).observe(time.perf_counter() - started)
+        metrics.LAST_EVENT_PROCESSED.set_to_current_time()
+
+    async def _process_alone(self, item: Item) -> None:
+        try:
+            await self._commit_with_retry([item])
+        except Exception as error:  # noqa: BLE001
+            log.exception("message dead-lettered after a handler error", extra={"offset": item.record.offset})
+            event_type = item.type if isinstance(item, Incoming) else None
+            dead = DeadLetter(item.record, HANDLER_ERROR, type(error).__name__, event_type)
+            await self._commit_with_retry([dead])
+
+    async def _commit_with_retry(self, items: list[Item]) -> None:
+        outcomes = await retry_transient(
+            lambda: self._commit(items),
+            is_transient=is_transient,
+            on_failure=self._database_down,
+            on_success=lambda: self.readiness.mark("database", True),
+        )
+        self._count(outcomes)
+
+    def _database_down(self, error: BaseException) -> None:
+        self.readiness.mark("database", False)
+        metrics.TRANSIENT_RETRIES.labels("database").inc()
+
+    async def _commit(self, items: list[Item]) -> list[tuple[Item, str]]:
+        unique = _first_of_each(items)
+        after_commit: AfterCommit = []
+        async with self.pool.acquire() as conn, conn.transaction():
+            fresh_ids = await inbox.claim(conn, [_inbox_id(i) for i in unique], [i.record.topic for i in unique])
+            fresh = [i for i in unique if _inbox_id(i) in fresh_ids]
+            events = [i for i in fresh if isinstance(i, Incoming)]
+            messages = [
+                d.to_outbox(self.dead_letter_topic(d.record.topic), self.service)
+                for d in fresh
+                if isinstance(d, DeadLetter)
+            ]
+            messages += await self.handler(conn, events, after_commit)
+            await outbox.add(conn, messages)
+        for action in after_commit:
+            action()
+        fresh_set = {id(i) for i in fresh}
+        return [(i, _outcome(i) if id(i) in fresh_set else "duplicate") for i in items]
+
+    def _count(self, outcomes: list[tuple[Item, str]]) -> None:
+        for item, outcome in outcomes:
+            event_type = item.type if isinstance(item, Incoming) else _known_type(item.event_type)
+            metrics.EVENTS_CONSUMED.labels(item.record.topic, event_type, outcome).inc()
+            if outcome == "dead_lettered":
+                metrics.DEAD_LETTERS.labels(item.record.topic, item.reason).inc()
+
+
+def _known_type(event_type: str | None) -> str:
+    """Label values come from the registry only, so untrusted input cannot grow the series."""
+    return event_type if event_type in EVENT_TYPES else "unknown"
+
+
+def _inbox_id(item: Item) -> str:
+    return item.event_id if isinstance(item, Incoming) else item.inbox_id
+
+
+def _outcome(item: Item) -> str:
+    return "processed" if isinstance(item, Incoming) else "dead_lettered"
+
+
+def _first_of_each(items: list[Item]) -> list[Item]:
+    seen: set[str] = set()
+    unique = []
+    for item in items:
+        if _inbox_id(item) not in seen:
+            seen.add(_inbox_id(item))
+            unique.append(item)
+    return unique

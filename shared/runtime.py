@@ -1,0 +1,142 @@
+"""Start-up and shutdown of one service process: the small bootstrap every service shares.
+
+Dependencies are created here, at start, and handed to the handlers; nothing connects on import.
+"""
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+from aiohttp import web
+
+from shared import metrics
+from shared.db.migrate import migrate
+from shared.db.pool import open_pool
+from shared.kafka.admin import ensure_topics
+from shared.kafka.batch import BatchHandler, BatchProcessor
+from shared.kafka.consumer import BatchConsumer
+from shared.kafka.relay import OutboxRelay
+from shared.readiness import Readiness
+from shared.web import build_web_app
+
+log = logging.getLogger(__name__)
+Periodic = tuple[float, Callable[[], Awaitable[None]]]
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    database_url: str
+    bootstrap_servers: str
+    consumer_group: str
+    consumed_topics: list[str]
+    produced_topics: list[str]
+    migrations: Path
+    make_handler: Callable[[asyncpg.Pool], BatchHandler]
+    make_routes: Callable[[asyncpg.Pool], Iterable[web.RouteDef]]
+    api_tokens: str = ""
+    http_host: str = "0.0.0.0"
+    http_port: int = 8080
+    topic_partitions: int = 4
+    clock_topics: tuple[str, ...] = ()
+    max_records: int = 5000
+    pool_max_size: int = 10
+    relay_batch_size: int = 2000
+    outbox_retention_seconds: int = 3600
+    make_periodic: Callable[[asyncpg.Pool], list[Periodic]] = field(default=lambda pool: [])
+
+
+def dead_letter_topic(service: str, topic: str) -> str:
+    return f"{service}.{topic}.dlq"
+
+
+class ServiceRuntime:
+    def __init__(self, spec: ServiceSpec):
+        self.spec = spec
+        self.readiness = Readiness("database", "kafka")
+        self.pool: asyncpg.Pool | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._stopped = asyncio.Event()
+
+    async def start(self) -> None:
+        spec = self.spec
+        self.pool = await open_pool(spec.database_url, max_size=spec.pool_max_size)
+        await migrate(self.pool, spec.migrations)
+        self.readiness.mark("database", True)
+        topics = spec.consumed_topics + spec.produced_topics
+        topics += [dead_letter_topic(spec.name, t) for t in spec.consumed_topics]
+        await ensure_topics(spec.bootstrap_servers, {t: spec.topic_partitions for t in topics})
+        self.relay = OutboxRelay(pool=self.pool, bootstrap_servers=spec.bootstrap_servers, readiness=self.readiness,
+                                 batch_size=spec.relay_batch_size, retention_seconds=spec.outbox_retention_seconds)
+        processor = BatchProcessor(
+            service=spec.name, pool=self.pool, handler=spec.make_handler(self.pool),
+            dead_letter_topic=lambda topic: dead_letter_topic(spec.name, topic),
+            readiness=self.readiness, after_commit=self.relay.wake,
+        )
+        self.consumer = BatchConsumer(
+            topics=spec.consumed_topics, bootstrap_servers=spec.bootstrap_servers, group_id=spec.consumer_group,
+            processor=processor, readiness=self.readiness, max_records=spec.max_records,
+            clock_topics=spec.clock_topics,
+        )
+        await self.relay.start()
+        await self.consumer.start()
+        await self._start_http()
+        periodic = [(5.0, self.relay.housekeeping), (5.0, self._pool_metrics)] + spec.make_periodic(self.pool)
+        self._tasks = [asyncio.create_task(self.consumer.run(), name="consumer"),
+                       asyncio.create_task(self.relay.run(), name="relay")]
+        self._tasks += [asyncio.create_task(_every(i, fn), name=fn.__name__) for i, fn in periodic]
+        log.info("service started", extra={"port": self.http_port})
+
+    async def _start_http(self) -> None:
+        app = build_web_app(self.readiness, self.spec.api_tokens, self.spec.make_routes(self.pool))
+        self._web_runner = web.AppRunner(app, access_log=None)
+        await self._web_runner.setup()
+        site = web.TCPSite(self._web_runner, self.spec.http_host, self.spec.http_port)
+        await site.start()
+        self.http_port = self._web_runner.addresses[0][1]
+
+    async def _pool_metrics(self) -> None:
+        size, idle = self.pool.get_size(), self.pool.get_idle_size()
+        metrics.DB_POOL_CONNECTIONS.labels("in_use").set(size - idle)
+        metrics.DB_POOL_CONNECTIONS.labels("idle").set(idle)
+        metrics.DB_POOL_CONNECTIONS.labels("max").set(self.pool.get_max_size())
+
+    async def stop(self) -> None:
+        """Graceful: finish the batch in hand, commit, drain the outbox, close connections."""
+        self.consumer.stop()
+        consumer_task, relay_task, *others = self._tasks
+        await asyncio.wait_for(consumer_task, timeout=60)
+        self.relay.stop()
+        await asyncio.wait_for(relay_task, timeout=30)
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+        await self.consumer.close()
+        await self.relay.close()
+        await self._web_runner.cleanup()
+        await self.pool.close()
+        self._stopped.set()
+        log.info("service stopped")
+
+    async def serve_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        stop_requested = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop_requested.set)
+        await self.start()
+        await stop_requested.wait()
+        log.info("shutdown requested")
+        await self.stop()
+
+
+async def _every(interval: float, job: Callable[[], Awaitable[None]]) -> None:
+    while True:
+        try:
+            await job()
+        except Exception as error:  # noqa: BLE001 - a periodic job must not die with one failure
+            log.warning("periodic job failed", extra={"job": getattr(job, "__name__", "job"),
+                                                      "error": type(error).__name__})
+        await asyncio.sleep(interval)

@@ -1,0 +1,30 @@
+"""Settings every service shares, read from the environment (12-factor)."""
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class CommonSettings(BaseSettings):
+    """Subclasses set `env_prefix` (e.g. OVERDUE_); each field also accepts its plain shared name."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    kafka_bootstrap_servers: str = Field("127.0.0.1:19092", validation_alias=env("KAFKA_BOOTSTRAP_SERVERS"))
+    loan_events_topic: str = Field("loan-events", validation_alias=env("LOAN_EVENTS_TOPIC"))
+    clock_topic: str = Field("clock", validation_alias=env("CLOCK_TOPIC"))
+    delinquency_events_topic: str = Field("delinquency-events", validation_alias=env("DELINQUENCY_EVENTS_TOPIC"))
+    portfolio_time_zone: str = Field("Asia/Shanghai", validation_alias=env("PORTFOLIO_TIME_ZONE"))
+    log_level: str = Field("INFO", validation_alias=env("LOG_LEVEL"))
+    api_tokens: str = Field(
+        "",
+        validation_alias=env("API_TOKENS"),
+        description="comma-separated token:role pairs accepted as bearer tokens",
+    )
+    consumer_max_records: int = Field(5000, validation_alias=env("CONSUMER_MAX_RECORDS"))
+    db_pool_max_size: int = Field(10, validation_alias=env("DB_POOL_MAX_SIZE"))
+    relay_batch_size: int = Field(2000, validation_alias=env("RELAY_BATCH_SIZE"))
+    outbox_retention_seconds: int = Field(3600, validation_alias=env("OUTBOX_RETENTION_SECONDS"))
+    topic_partitions: int = Field(4, validation_alias=env("TOPIC_PARTITIONS"))

@@ -1,0 +1,85 @@
+"""The HTTP surface every service shares: probes, metrics, bearer-token roles, JSON errors."""
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from shared.readiness import Readiness
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+TOKENS_KEY = web.AppKey("tokens", dict)
+READINESS_KEY = web.AppKey("readiness", Readiness)
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def parse_tokens(spec: str) -> dict[str, str]:
+    """'token:role,token:role' -> {token: role}."""
+    tokens = {}
+    for pair in filter(None, (part.strip() for part in spec.split(","))):
+        token, _, role = pair.partition(":")
+        if not token or not role:
+            raise ValueError("API_TOKENS entries must look like token:role")
+        tokens[token] = role
+    return tokens
+
+
+def error(status: int, code: str, message: str, **extra) -> web.Response:
+    return web.json_response({"error": code, "message": message, **extra}, status=status)
+
+
+def require_role(*roles: str) -> Callable[[Handler], Handler]:
+    """Decorate a view: 401 without a valid bearer token, 403 with a role not in `roles`."""
+
+    def decorate(view: Handler) -> Handler:
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            role = request.app[TOKENS_KEY].get(token) if scheme.lower() == "bearer" else None
+            if role is None:
+                return error(401, "unauthorized", "a valid bearer token is required")
+            if role not in roles:
+                return error(403, "forbidden", "this role may not use this endpoint", allowed_roles=list(roles))
+            request["role"] = role
+            return await view(request)
+
+        return guarded
+
+    return decorate
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException as http_error:
+        return error(http_error.status, http_error.reason.lower().replace(" ", "_"), http_error.reason)
+    except Exception:  # noqa: BLE001 - a broken request must not break the service
+        log.exception("request failed", extra={"path": request.path})
+        return error(500, "internal_error", "the request could not be completed")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    readiness = request.app[READINESS_KEY]
+    return web.json_response(
+        {"ready": readiness.ready, "dependencies": readiness.report()}, status=200 if readiness.ready else 503
+    )
+
+
+async def metrics_view(request: web.Request) -> web.Response:
+    response = web.Response(body=generate_latest())
+    response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
+    return response
+
+
+def build_web_app(readiness: Readiness, api_tokens: str, routes: Iterable[web.RouteDef]) -> web.Application:
+    app = web.Application(middlewares=[json_errors])
+    app[TOKENS_KEY] = parse_tokens(api_tokens)
+    app[READINESS_KEY] = readiness
+    app.add_routes([web.get("/healthz", healthz), web.get("/readyz", readyz), web.get("/metrics", metrics_view)])
+    app.add_routes(list(routes))
+    return app

@@ -1,0 +1,106 @@
+"""A loan's whole delinquency life through the real broker and database."""
+from datetime import date
+
+from tests.helpers.loan_events import closed, local, originated, payment, tick_closing
+from tests.helpers.waiting import eventually
+
+SCHEDULE = [(date(2026, 2, 5), 10_000), (date(2026, 3, 5), 10_000), (date(2026, 4, 5), 10_000)]
+
+
+async def emitted_types(overdue, count: int) -> list[str]:
+    async def enough():
+        events = await overdue.emitted()
+        return events if len(events) >= count else None
+
+    return [e["type"] for e in await eventually(enough, what=f"{count} delinquency events")]
+
+
+async def closed_through(overdue, day: date) -> None:
+    async def reached():
+        clock = await overdue.clock()
+        return clock is not None and clock["last_closed_date"] == day
+
+    await eventually(reached, what=f"business date {day} closed")
+
+
+async def test_overdue_bucket_moves_cure_and_settlement(overdue):
+    await overdue.send(originated("L1", "C1", SCHEDULE, date(2026, 1, 5)), tick_closing(date(2026, 2, 5)))
+    await closed_through(overdue, date(2026, 2, 5))
+    assert await overdue.emitted() == []  # due today is not overdue today
+
+    await overdue.send(tick_closing(date(2026, 2, 6)))
+    assert await emitted_types(overdue, 1) == ["delinquency.loan_became_overdue"]
+
+    await overdue.send(tick_closing(date(2026, 3, 9)))  # skipped days are each closed
+    await emitted_types(overdue, 2)
+    await overdue.send(payment("P1", "L1", 10_000, local(date(2026, 3, 10))), tick_closing(date(2026, 3, 10)))
+    await emitted_types(overdue, 3)
+
+    status, statement = await overdue.get("/loans/L1/statement")
+    assert status == 200
+    assert [(line["due_date"], line["outstanding"], line["days_past_due"]) for line in statement["lines"]] == [
+        ("2026-03-05", 10_000, 6)
+    ]
+    assert (statement["overdue_amount"], statement["outstanding_amount"], statement["bucket"]) == (10_000, 20_000, "1-30")
+
+    await overdue.send(payment("P2", "L1", 20_000, local(date(2026, 3, 11), 12)), tick_closing(date(2026, 3, 11)))
+    events = await overdue.emitted()
+    events = await eventually(lambda: _at_least(overdue, 5), what="cure and settlement")
+    assert [e["type"] for e in events] == [
+        "delinquency.loan_became_overdue", "delinquency.loan_bucket_changed", "delinquency.loan_bucket_changed",
+        "delinquency.loan_cured", "delinquency.loan_settled",
+    ]
+    became, up, down, cured, settled = (e["data"] for e in events)
+    assert (became["days_past_due"], became["bucket"], became["overdue_amount"]) == (1, "1-30", 10_000)
+    assert (up["previous_bucket"], up["bucket"], up["business_date"]) == ("1-30", "31-60", "2026-03-08")
+    assert (down["previous_bucket"], down["bucket"], down["days_past_due"]) == ("31-60", "1-30", 5)
+    assert became["case_id"] == up["case_id"] == down["case_id"] == cured["case_id"]
+    assert settled["outstanding_amount"] == 0 and became["customer_id"] == "C1"
+    assert {e["data"]["risk_segment"] for e in events} <= {"low", "medium", "high"}
+
+
+async def _at_least(overdue, count):
+    events = await overdue.emitted()
+    return events if len(events) >= count else None
+
+
+async def test_late_payment_for_a_closed_day_cures_at_once(overdue):
+    await overdue.send(originated("L2", "C2", SCHEDULE, date(2026, 1, 5)), tick_closing(date(2026, 2, 10)))
+    await emitted_types(overdue, 1)
+    # paid on time, delivered late: the days already closed are re-evaluated with it
+    await overdue.send(payment("P3", "L2", 10_000, local(date(2026, 2, 5))))
+    assert await emitted_types(overdue, 2) == ["delinquency.loan_became_overdue", "delinquency.loan_cured"]
+
+
+async def test_payment_before_its_loan_is_held_then_applied(overdue):
+    await overdue.send(payment("P4", "L3", 10_000, local(date(2026, 2, 4))))
+    await eventually(lambda: overdue.query("SELECT 1 FROM payments WHERE payment_id = 'P4'"), what="payment held")
+    await overdue.send(originated("L3", "C3", SCHEDULE, date(2026, 1, 5)), tick_closing(date(2026, 2, 20)))
+    await closed_through(overdue, date(2026, 2, 20))
+    status, statement = await overdue.get("/loans/L3/statement")
+    assert status == 200 and statement["paid_total"] == 10_000 and statement["days_past_due"] == 0
+    assert await overdue.emitted() == []
+
+
+async def test_a_closed_loan_is_announced_once_and_no_longer_followed(overdue):
+    await overdue.send(originated("L4", "C4", SCHEDULE, date(2026, 1, 5)), tick_closing(date(2026, 2, 10)))
+    await emitted_types(overdue, 1)
+    await overdue.send(closed("L4", "written_off", local(date(2026, 2, 11))), closed("L4", "written_off", local(date(2026, 2, 11))))
+    await overdue.send(tick_closing(date(2026, 3, 20)))
+    await closed_through(overdue, date(2026, 3, 20))
+    events = await overdue.emitted()
+    assert [e["type"] for e in events] == ["delinquency.loan_became_overdue", "delinquency.loan_closed"]
+    assert events[1]["data"]["reason"] == "written_off"
+    assert events[1]["data"]["case_id"] == events[0]["data"]["case_id"]
+
+
+async def test_statement_needs_a_known_loan_and_a_token(overdue):
+    await overdue.send(originated("L5", "C5", SCHEDULE, date(2026, 1, 5)), tick_closing(date(2026, 1, 31)))
+    await closed_through(overdue, date(2026, 1, 31))
+    assert (await overdue.get("/loans/nope/statement"))[0] == 404
+    assert (await overdue.get("/loans/L5/statement", token=None))[0] == 401
+    assert (await overdue.get("/loans/L5/statement", token="wrong"))[0] == 401
+    assert (await overdue.get("/loans/L5/statement", token="t-ops"))[0] == 403
+    assert (await overdue.get("/loans/L5/statement?on=yesterday"))[0] == 400
+    status, body = await overdue.get("/readyz", token=None)
+    assert status == 200 and body["ready"] is True

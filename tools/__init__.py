@@ -1,0 +1,1 @@
+"""Operator tools: the live summary, demo reset."""

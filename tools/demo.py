@@ -1,0 +1,93 @@
+"""python -m tools.demo: the whole system on the local stack, with a live summary until Ctrl-C.
+
+Starts each service and the loan-system simulator as child processes (their JSON logs go to
+files under .run/), redraws the summary every second, and on Ctrl-C stops the children with
+SIGTERM (each drains and closes) before exiting.
+"""
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from services.overdue.domain.buckets import BucketTable
+from tools.summary import render_overdue, scrape
+
+LOGS = Path(".run")
+CLEAR = "\x1b[2J\x1b[H"
+
+
+async def spawn(name: str, *args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+    LOGS.mkdir(exist_ok=True)
+    log = open(LOGS / f"{name}.log", "ab")
+    return await asyncio.create_subprocess_exec(
+        sys.executable, *args, stdout=log, stderr=asyncio.subprocess.STDOUT, env=env, start_new_session=True
+    )
+
+
+async def stop(processes: dict[str, asyncio.subprocess.Process]) -> None:
+    for process in processes.values():
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+    for name, process in processes.items():
+        try:
+            await asyncio.wait_for(process.wait(), 30)
+        except asyncio.TimeoutError:
+            process.kill()
+        print(f"stopped {name} (exit {process.returncode})")
+
+
+async def main(args: argparse.Namespace) -> None:
+    env = {**os.environ, "OVERDUE_HTTP_PORT": str(args.overdue_port)}
+    env.setdefault("API_TOKENS", "demo-portal:customer_portal,demo-supervisor:supervisor")
+    processes = {"overdue": await spawn("overdue", "-m", "services.overdue", env=env)}
+    processes["simulator"] = await spawn(
+        "simulator", "-m", "simulator", "--customers", str(args.customers), "--days", str(args.days),
+        "--day-seconds", str(args.day_seconds), "--seed", str(args.seed), env=env,
+    )
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    buckets = BucketTable.parse(env.get("OVERDUE_BUCKETS", "1-30,31-60,61-90,91-180,181+")).labels
+    before = None
+    while not stopping.is_set():
+        now = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.overdue_port}/metrics")
+        print(CLEAR + _screen(now, before, buckets, processes, args), flush=True)
+        before = now or before
+        try:
+            await asyncio.wait_for(stopping.wait(), 1.0)
+        except asyncio.TimeoutError:
+            pass
+    print("\nstopping…")
+    await stop(processes)
+
+
+def _screen(now, before, buckets, processes, args) -> str:
+    simulator = processes["simulator"].returncode
+    sim_state = "running" if simulator is None else ("finished" if simulator == 0 else f"failed ({simulator})")
+    header = [
+        "Collections platform — live summary (Ctrl-C stops everything)",
+        f"simulator: {args.customers} customers, {args.days} days at {args.day_seconds}s/day — {sim_state}",
+        f"logs: {LOGS}/*.log   statement: curl -H 'Authorization: Bearer demo-portal' "
+        f"localhost:{args.overdue_port}/loans/<loan id>/statement",
+        "",
+        "overdue detection",
+    ]
+    body = render_overdue(now, before, buckets) if now else ["  (starting… waiting for /metrics)"]
+    return "\n".join(header + ["  " + line for line in body])
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--day-seconds", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--overdue-port", type=int, default=8081)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse()))

@@ -1,0 +1,80 @@
+"""The live summary: what a person watching `make run` reads, built from the services' /metrics."""
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from prometheus_client.parser import text_string_to_metric_families
+
+
+@dataclass
+class Scrape:
+    at: float
+    samples: dict[tuple[str, tuple], float] = field(default_factory=dict)
+
+    def value(self, name: str, **labels: str) -> float:
+        """Sum of the samples named `name` whose labels include `labels`."""
+        wanted = set(labels.items())
+        return sum(v for (n, ls), v in self.samples.items() if n == name and wanted <= set(ls))
+
+    def by_label(self, name: str, label: str) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for (n, ls), v in self.samples.items():
+            if n == name:
+                key = dict(ls).get(label, "")
+                out[key] = out.get(key, 0.0) + v
+        return out
+
+
+def scrape(url: str, timeout: float = 2.0) -> Scrape | None:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            text = response.read().decode()
+    except OSError:
+        return None
+    result = Scrape(at=time.monotonic())
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            result.samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return result
+
+
+def _money(minor: float) -> str:
+    return f"¥{minor / 100:,.2f}"
+
+
+def render_overdue(now: Scrape, before: Scrape | None, buckets: list[str]) -> list[str]:
+    consumed = now.value("collections_events_consumed_total", outcome="processed")
+    rate = 0.0
+    if before is not None and now.at > before.at:
+        rate = (consumed - before.value("collections_events_consumed_total", outcome="processed")) / (now.at - before.at)
+    clock = now.value("collections_clock_now_timestamp_seconds")
+    clock_text = datetime.fromtimestamp(clock, timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if clock else "no tick yet"
+    loans = now.by_label("overdue_loans", "status")
+    counts = now.by_label("overdue_overdue_loans", "bucket")
+    amounts = now.by_label("overdue_overdue_amount_minor_units", "bucket")
+    lines = [
+        f"clock               {clock_text}",
+        f"loans               {loans.get('active', 0):,.0f} active, {loans.get('closed', 0):,.0f} closed",
+        f"payments            {now.value('overdue_payments_received_total'):,.0f} received "
+        f"({_money(now.value('overdue_payments_received_minor_units_total'))}), "
+        f"{now.value('overdue_payments_held'):,.0f} waiting for their loan",
+        f"events consumed     {consumed:,.0f} ({rate:,.0f}/s), "
+        f"{now.value('collections_events_consumed_total', outcome='duplicate'):,.0f} duplicates ignored",
+        f"dead letters        {now.value('collections_dead_letters_total'):,.0f} "
+        + _reasons(now.by_label("collections_dead_letters_total", "reason")),
+        f"delinquency events  {now.value('overdue_transitions_total'):,.0f} "
+        + _reasons(now.by_label("overdue_transitions_total", "kind")),
+        f"outbox backlog      {now.value('collections_outbox_backlog_messages'):,.0f}",
+        "",
+        f"{'bucket (DPD)':<14}{'loans':>8}{'overdue amount':>22}",
+    ]
+    for bucket in buckets:
+        lines.append(f"{bucket:<14}{counts.get(bucket, 0):>8,.0f}{_money(amounts.get(bucket, 0)):>22}")
+    lines.append(f"{'total':<14}{sum(counts.values()):>8,.0f}{_money(sum(amounts.values())):>22}")
+    return lines
+
+
+def _reasons(by_reason: dict[str, float]) -> str:
+    parts = [f"{reason} {count:,.0f}" for reason, count in sorted(by_reason.items()) if count]
+    return f"({', '.join(parts)})" if parts else ""
