@@ -2,8 +2,10 @@
 
 Rows are claimed with FOR UPDATE SKIP LOCKED under a transaction-scoped advisory lock,
 so two relays of one service never send a row twice in the normal path, and per-key
-order holds (one relay publishes at a time). A crash after sending but before marking
-resends the rows; the event id in the `ce_id` header lets consumers drop the copy.
+order holds (one relay publishes at a time). After a crash or a failed publish, the relay
+first reads back what already reached Kafka (shared/kafka/published.py) so that rows sent
+but not marked are not sent again; the event id also travels in the `ce_id` header, so a
+consumer's inbox drops any copy that still gets through.
 """
 import asyncio
 import json
@@ -14,6 +16,7 @@ from aiokafka import AIOKafkaProducer
 
 from shared import metrics
 from shared.db import outbox
+from shared.kafka.published import published_event_ids
 from shared.readiness import Readiness
 from shared.retry import Backoff
 
@@ -34,6 +37,8 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.retention_seconds = retention_seconds
         self.idle_poll_seconds = idle_poll_seconds
+        self.bootstrap_servers = bootstrap_servers
+        self._unsure_what_was_sent = True  # at start, and after any failed publish
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._producer = AIOKafkaProducer(
@@ -65,6 +70,7 @@ class OutboxRelay:
                 sent = await self.publish_once()
                 backoff.reset()
             except Exception as error:  # noqa: BLE001 - the relay must outlive outages
+                self._unsure_what_was_sent = True
                 self.readiness.mark("kafka", False)
                 metrics.TRANSIENT_RETRIES.labels("relay").inc()
                 log.warning("outbox relay failed, retrying", extra={"error": type(error).__name__})
@@ -92,6 +98,8 @@ class OutboxRelay:
         async with self.pool.acquire() as conn, conn.transaction():
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RELAY_LOCK):
                 return 0
+            if self._unsure_what_was_sent:
+                await self._mark_already_published(conn)
             rows = await conn.fetch(_CLAIM, self.batch_size)
             if not rows:
                 return 0
@@ -102,6 +110,16 @@ class OutboxRelay:
         for row in rows:
             metrics.OUTBOX_PUBLISHED.labels(row["topic"]).inc()
         return len(rows)
+
+    async def _mark_already_published(self, conn: asyncpg.Connection) -> None:
+        topics = [r["topic"] for r in await conn.fetch("SELECT DISTINCT topic FROM outbox WHERE sent_at IS NULL")]
+        found = await published_event_ids(self.bootstrap_servers, topics, depth=self.batch_size)
+        marked = await conn.execute(
+            "UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL AND event_id = ANY($1::text[])", list(found)
+        )
+        self._unsure_what_was_sent = False
+        if not marked.endswith(" 0"):
+            log.info("outbox rows found already published and marked sent", extra={"rows": marked.split()[-1]})
 
     async def _send(self, row: asyncpg.Record) -> asyncio.Future:
         headers = [("ce_id", row["event_id"].encode())]
