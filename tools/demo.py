@@ -10,8 +10,10 @@ import os
 import signal
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from services.overdue.domain.buckets import BucketTable
+from services.overdue.settings import OverdueSettings
 from tools.summary import render_overdue, scrape
 
 LOGS = Path(".run")
@@ -50,11 +52,12 @@ async def main(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
-    buckets = BucketTable.parse(env.get("OVERDUE_BUCKETS", "1-30,31-60,61-90,91-180,181+")).labels
+    settings = OverdueSettings()
+    buckets, zone = BucketTable.parse(settings.buckets).labels, ZoneInfo(settings.portfolio_time_zone)
     before = None
     while not stopping.is_set():
         now = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.overdue_port}/metrics")
-        print(CLEAR + _screen(now, before, buckets, processes, args), flush=True)
+        print(CLEAR + _screen(now, before, buckets, zone, processes, args), flush=True)
         before = now or before
         try:
             await asyncio.wait_for(stopping.wait(), 1.0)
@@ -64,7 +67,7 @@ async def main(args: argparse.Namespace) -> None:
     await stop(processes)
 
 
-def _screen(now, before, buckets, processes, args) -> str:
+def _screen(now, before, buckets, zone, processes, args) -> str:
     simulator = processes["simulator"].returncode
     sim_state = "running" if simulator is None else ("finished" if simulator == 0 else f"failed ({simulator})")
     header = [
@@ -75,7 +78,7 @@ def _screen(now, before, buckets, processes, args) -> str:
         "",
         "overdue detection",
     ]
-    body = render_overdue(now, before, buckets) if now else ["  (starting… waiting for /metrics)"]
+    body = render_overdue(now, before, buckets, zone) if now else ["  (starting… waiting for /metrics)"]
     return "\n".join(header + ["  " + line for line in body])
 
 

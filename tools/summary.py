@@ -2,7 +2,8 @@
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -43,13 +44,13 @@ def _money(minor: float) -> str:
     return f"¥{minor / 100:,.2f}"
 
 
-def render_overdue(now: Scrape, before: Scrape | None, buckets: list[str]) -> list[str]:
+def render_overdue(now: Scrape, before: Scrape | None, buckets: list[str], zone: ZoneInfo) -> list[str]:
     consumed = now.value("collections_events_consumed_total", outcome="processed")
     rate = 0.0
     if before is not None and now.at > before.at:
         rate = (consumed - before.value("collections_events_consumed_total", outcome="processed")) / (now.at - before.at)
     clock = now.value("collections_clock_now_timestamp_seconds")
-    clock_text = datetime.fromtimestamp(clock, timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if clock else "no tick yet"
+    clock_text = f"{datetime.fromtimestamp(clock, zone):%Y-%m-%d %H:%M} {zone.key}" if clock else "no tick yet"
     loans = now.by_label("overdue_loans", "status")
     counts = now.by_label("overdue_overdue_loans", "bucket")
     amounts = now.by_label("overdue_overdue_amount_minor_units", "bucket")

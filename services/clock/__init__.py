@@ -1,0 +1,1 @@
+"""The production clock: publishes the wall-clock time as clock.ticked events."""
