@@ -13,6 +13,7 @@ import asyncpg
 from aiohttp import web
 
 from shared import metrics
+from shared.db import inbox
 from shared.db.migrate import migrate
 from shared.db.pool import open_pool
 from shared.kafka.admin import ensure_topics
@@ -46,6 +47,7 @@ class ServiceSpec:
     pool_max_size: int = 10
     relay_batch_size: int = 2000
     outbox_retention_seconds: int = 3600
+    inbox_retention_days: int = 30
     make_periodic: Callable[[asyncpg.Pool], list[Periodic]] = field(default=lambda pool: [])
 
 
@@ -84,7 +86,8 @@ class ServiceRuntime:
         await self.relay.start()
         await self.consumer.start()
         await self._start_http()
-        periodic = [(5.0, self.relay.housekeeping), (5.0, self._pool_metrics)] + spec.make_periodic(self.pool)
+        periodic = [(5.0, self.relay.housekeeping), (5.0, self._pool_metrics), (2.0, self._probe_database),
+                    (2.0, self._probe_kafka), (3600.0, self._forget_old_inbox)] + spec.make_periodic(self.pool)
         self._tasks = [asyncio.create_task(self.consumer.run(), name="consumer"),
                        asyncio.create_task(self.relay.run(), name="relay")]
         self._tasks += [asyncio.create_task(_every(i, fn), name=fn.__name__) for i, fn in periodic]
@@ -97,6 +100,27 @@ class ServiceRuntime:
         site = web.TCPSite(self._web_runner, self.spec.http_host, self.spec.http_port)
         await site.start()
         self.http_port = self._web_runner.addresses[0][1]
+
+    async def _probe_database(self) -> None:
+        """Readiness follows the database even while no message arrives to find it down."""
+        try:
+            await asyncio.wait_for(self.pool.fetchval("SELECT 1"), timeout=2.0)
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            self.readiness.mark("database", False)
+        else:
+            self.readiness.mark("database", True)
+
+    async def _probe_kafka(self) -> None:
+        try:
+            await asyncio.wait_for(self.consumer.probe(), timeout=2.0)
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            self.readiness.mark("kafka", False)
+        else:
+            self.readiness.mark("kafka", True)
+
+    async def _forget_old_inbox(self) -> None:
+        async with self.pool.acquire() as conn:
+            await inbox.forget_older_than(conn, self.spec.inbox_retention_days)
 
     async def _pool_metrics(self) -> None:
         size, idle = self.pool.get_size(), self.pool.get_idle_size()

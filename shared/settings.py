@@ -27,4 +27,5 @@ class CommonSettings(BaseSettings):
     db_pool_max_size: int = Field(10, validation_alias=env("DB_POOL_MAX_SIZE"))
     relay_batch_size: int = Field(2000, validation_alias=env("RELAY_BATCH_SIZE"))
     outbox_retention_seconds: int = Field(3600, validation_alias=env("OUTBOX_RETENTION_SECONDS"))
+    inbox_retention_days: int = Field(30, ge=1, validation_alias=env("INBOX_RETENTION_DAYS"))
     topic_partitions: int = Field(4, validation_alias=env("TOPIC_PARTITIONS"))

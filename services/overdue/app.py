@@ -47,6 +47,7 @@ def create_app(settings: OverdueSettings) -> ServiceRuntime:
         pool_max_size=settings.db_pool_max_size,
         relay_batch_size=settings.relay_batch_size,
         outbox_retention_seconds=settings.outbox_retention_seconds,
+        inbox_retention_days=settings.inbox_retention_days,
     )
     return ServiceRuntime(spec)
 

@@ -16,3 +16,8 @@ async def claim(conn: asyncpg.Connection, event_ids: list[str], topics: list[str
         topics,
     )
     return {row["event_id"] for row in rows}
+
+
+async def forget_older_than(conn: asyncpg.Connection, days: int) -> None:
+    """Redeliveries come within minutes; upstream resends within days. Keep ids for `days`."""
+    await conn.execute("DELETE FROM inbox WHERE processed_at < now() - make_interval(days => $1)", days)

@@ -53,6 +53,10 @@ class BatchConsumer:
     def stop(self) -> None:
         self._stopping.set()
 
+    async def probe(self) -> None:
+        """Raises unless the broker answers a metadata request."""
+        await self._consumer.topics()
+
     async def close(self) -> None:
         await self._consumer.stop()
 
