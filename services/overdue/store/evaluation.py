@@ -9,11 +9,15 @@ from datetime import date
 
 import asyncpg
 
+# Two scopes, one rule: a filter `loan_id = ANY($2)` would compare every open loan with every
+# wanted id under a generic plan; joining the unnested ids lets Postgres hash or index it.
+_WHOLE_BOOK = "SELECT loan_id FROM delinquency_state WHERE NOT closed AND $2::text[] IS NULL"
+_SOME_LOANS = (
+    "SELECT s.loan_id FROM delinquency_state s JOIN unnest($2::text[]) AS wanted(loan_id) USING (loan_id)"
+    " WHERE NOT s.closed"
+)
 _EVALUATE = """
-WITH scope AS (
-    SELECT loan_id FROM delinquency_state
-    WHERE NOT closed AND ($2::text[] IS NULL OR loan_id = ANY($2::text[]))
-), paid AS (
+WITH scope AS ({scope}), paid AS (
     SELECT p.loan_id, sum(p.amount)::bigint AS paid_total
     FROM payments p JOIN scope USING (loan_id)
     WHERE p.business_date <= $1
@@ -57,7 +61,7 @@ _HISTORY = """
 WITH schedule AS (
     SELECT i.loan_id, i.due_date,
            sum(i.amount_due) OVER (PARTITION BY i.loan_id ORDER BY i.due_date, i.sequence)::bigint AS due_through
-    FROM instalments i WHERE i.loan_id = ANY($2::text[])
+    FROM instalments i JOIN unnest($2::text[]) AS wanted(loan_id) USING (loan_id)
 )
 SELECT s.loan_id, count(*) AS instalments_due,
        count(*) FILTER (WHERE s.due_through > coalesce((
@@ -98,7 +102,8 @@ async def evaluate(
     loan_ids: list[str] | None = None,
 ) -> list[Candidate]:
     """Refresh every open loan's position on business date `on`; return the ones that may transition."""
-    rows = await conn.fetch(_EVALUATE, on, loan_ids, grace_days, lower_bounds, labels)
+    query = _EVALUATE.format(scope=_WHOLE_BOOK if loan_ids is None else _SOME_LOANS)
+    rows = await conn.fetch(query, on, loan_ids, grace_days, lower_bounds, labels)
     return [
         Candidate(
             loan_id=r["loan_id"], customer_id=r["customer_id"], currency=r["currency"], principal=r["principal"],
