@@ -3,7 +3,7 @@ import argparse
 import asyncio
 import os
 import sys
-from datetime import date
+from datetime import date, time
 
 from simulator.book import DEFAULT_BEHAVIOUR_MIX, BookConfig, build_book
 from simulator.chaos import ChaosRates
@@ -25,9 +25,15 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duplicate-rate", type=float, default=defaults.duplicate_rate)
     parser.add_argument("--out-of-order-rate", type=float, default=defaults.out_of_order_rate)
     parser.add_argument("--malformed-rate", type=float, default=defaults.malformed_rate)
+    parser.add_argument("--ticks", type=_parse_times, default=_parse_times("03:00,06:00,09:00,12:00,15:00,18:00,21:00"),
+                        help="local times of the clock's ticks during each day (the day-closing tick is always sent)")
     parser.add_argument("--behaviour-mix", type=_parse_mix, default=dict(DEFAULT_BEHAVIOUR_MIX),
                         help="e.g. on_time=0.6,late_then_cured=0.2,partial=0.1,never=0.1")
     return parser.parse_args(argv)
+
+
+def _parse_times(text: str) -> tuple[time, ...]:
+    return tuple(time.fromisoformat(item.strip()) for item in text.split(",") if item.strip())
 
 
 def _parse_mix(text: str) -> dict[str, float]:
@@ -46,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
                         days=arguments.days, behaviour_mix=arguments.behaviour_mix)
     chaos = ChaosRates(arguments.duplicate_rate, arguments.out_of_order_rate, arguments.malformed_rate)
     topics = Topics(os.environ.get("LOAN_EVENTS_TOPIC", "loan-events"), os.environ.get("CLOCK_TOPIC", "clock"))
-    plan = build_plan(build_book(config), chaos=chaos, topics=topics)
+    plan = build_plan(build_book(config), chaos=chaos, topics=topics, intraday_ticks=arguments.ticks)
     counts = plan.counts
     print(f"simulator: {counts.messages} messages planned over {arguments.days} days "
           f"({counts.valid} valid, {counts.duplicates} duplicates, {counts.malformed} malformed)", file=sys.stderr)

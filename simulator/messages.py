@@ -53,7 +53,12 @@ def encode_event(
 
 def clock_tick(seed: int, topic: str, business_date: date, zone: ZoneInfo) -> Message:
     """The tick closing `business_date`: the next day 00:00:05 in the portfolio zone."""
-    now = datetime.combine(business_date + timedelta(days=1), time(), tzinfo=zone) + TICK_AFTER_MIDNIGHT
+    return intraday_tick(seed, topic, datetime.combine(business_date + timedelta(days=1), time(), tzinfo=zone)
+                         + TICK_AFTER_MIDNIGHT)
+
+
+def intraday_tick(seed: int, topic: str, now: datetime) -> Message:
+    """A tick at `now`."""
     identifier, value = encode(
         ClockTicked(now=now), source=CLOCK_SOURCE, time=now, subject=None,
         event_id=event_id(seed, f"tick/{now.isoformat()}"),

@@ -34,8 +34,8 @@ def make_producer(bootstrap_servers: str) -> AIOKafkaProducer:
 async def publish_plan(
     plan: Plan, bootstrap_servers: str, *, day_seconds: float = 0.0, on_day: DayCallback | None = None,
 ) -> PublishStats:
-    """Write every day of `plan` in order. Before each day's clock tick, every earlier send of the
-    day is acknowledged, so the tick is never written before the events of the day it closes.
+    """Write every day of `plan` in order. Before each clock tick, every earlier send is
+    acknowledged, so a tick is never written before the events that happened before it.
     `day_seconds` paces the days (0: as fast as possible)."""
     await ensure_topics(bootstrap_servers, topic_partitions(plan.topics))
     loop = asyncio.get_running_loop()
@@ -46,9 +46,7 @@ async def publish_plan(
     try:
         for index, day in enumerate(plan.days):
             day_started = loop.time()
-            *events, tick = day.messages
-            await _send_all(producer, events)
-            await _send_all(producer, [tick])
+            await _send_ticks_after_their_events(producer, day.messages, plan.topics.clock)
             sent += len(day.messages)
             if on_day:
                 on_day(index, day, sent)
@@ -58,6 +56,18 @@ async def publish_plan(
     finally:
         await producer.stop()
     return PublishStats(messages=sent, days=len(plan.days), seconds=loop.time() - started)
+
+
+async def _send_ticks_after_their_events(producer: AIOKafkaProducer, messages, clock_topic: str) -> None:
+    pending = []
+    for message in messages:
+        if message.topic == clock_topic:
+            await _send_all(producer, pending)
+            await _send_all(producer, [message])
+            pending = []
+        else:
+            pending.append(message)
+    await _send_all(producer, pending)
 
 
 async def publish_messages(

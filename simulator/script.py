@@ -10,7 +10,9 @@ from shared.events.loan import PaymentReceived
 from simulator.book import CURRENCY, Book, BookConfig, build_book
 from simulator.chaos import ChaosRates, add_duplicates_and_malformed, payments_first
 from simulator.contacts import contact_update
-from simulator.messages import DUPLICATE, MALFORMED, VALID, Message, Topics, clock_tick, encode_event
+from simulator.messages import (
+    DUPLICATE, MALFORMED, VALID, Message, Topics, clock_tick, encode_event, intraday_tick,
+)
 from simulator.timeline import EventRates, Occurrence, loan_occurrences
 
 PORTFOLIO_ZONE = "Asia/Shanghai"
@@ -59,8 +61,10 @@ class Plan:
 
 def build_plan(
     book: Book, *, chaos: ChaosRates = ChaosRates(), rates: EventRates = EventRates(),
-    topics: Topics = Topics(), portfolio_zone: str = PORTFOLIO_ZONE,
+    topics: Topics = Topics(), portfolio_zone: str = PORTFOLIO_ZONE, intraday_ticks: tuple[time, ...] = (),
 ) -> Plan:
+    """`intraday_ticks` are local times at which the clock also ticks during each day, after the
+    events that happened before them; the tick closing the day always comes last."""
     seed, zone = book.config.seed, ZoneInfo(portfolio_zone)
     chaos_rng = random.Random(f"chaos:{seed}")
     by_day: dict[date, list[Occurrence]] = defaultdict(list)
@@ -72,13 +76,25 @@ def build_plan(
     for offset in range(book.config.days):
         business_date = book.config.start_date + timedelta(days=offset)
         occurrences = sorted(by_day.get(business_date, ()), key=lambda occurrence: occurrence.at)
-        messages = [_encode(seed, topics, occurrence) for occurrence in occurrences]
-        early = {m.event_id for o, m in zip(occurrences, messages) if o.send_before_origination}
-        messages = payments_first(messages, early)
-        messages = add_duplicates_and_malformed(messages, chaos, chaos_rng, seed, business_date.isoformat())
-        messages.append(clock_tick(seed, topics.clock, business_date, zone))
+        messages: list[Message] = []
+        for part, (until, tick) in enumerate(_slices(business_date, intraday_ticks, zone, seed, topics)):
+            ordered = [o for o in occurrences if until is None or o.at < until]
+            occurrences = occurrences[len(ordered):]
+            encoded = [_encode(seed, topics, occurrence) for occurrence in ordered]
+            early = {m.event_id for o, m in zip(ordered, encoded) if o.send_before_origination}
+            encoded = payments_first(encoded, early)
+            messages += add_duplicates_and_malformed(encoded, chaos, chaos_rng, seed, f"{business_date}/{part}")
+            messages.append(tick)
         days.append(DayPlan(business_date, tuple(messages)))
     return _with_counts(seed, topics, days, sum(o.send_before_origination for d in by_day.values() for o in d))
+
+
+def _slices(business_date: date, intraday: tuple[time, ...], zone: ZoneInfo, seed: int, topics: Topics):
+    """(events before this instant, the tick at it) for each intraday tick, then the day's closing tick."""
+    for wall in sorted(intraday):
+        at = datetime.combine(business_date, wall, tzinfo=zone)
+        yield at, intraday_tick(seed, topics.clock, at)
+    yield None, clock_tick(seed, topics.clock, business_date, zone)
 
 
 def _all_occurrences(book, chaos, rates, zone, chaos_rng) -> Iterator[Occurrence]:

@@ -1,7 +1,7 @@
 """The one table from CloudEvents type to data model."""
 from pydantic import BaseModel
 
-from shared.events import clock, delinquency, loan
+from shared.events import clock, delinquency, loan, outreach
 
 EVENT_TYPES: dict[str, type[BaseModel]] = {
     "loan.originated": loan.LoanOriginated,
@@ -16,6 +16,16 @@ EVENT_TYPES: dict[str, type[BaseModel]] = {
     "delinquency.loan_cured": delinquency.LoanCured,
     "delinquency.loan_settled": delinquency.LoanSettled,
     "delinquency.loan_closed": delinquency.LoanClosedOut,
+    "outreach.contact_attempted": outreach.ContactAttempted,
+    "outreach.contact_blocked": outreach.ContactBlocked,
+    "outreach.contact_outcome_recorded": outreach.ContactOutcomeRecorded,
+    "outreach.promise_made": outreach.PromiseMade,
+    "outreach.promise_kept": outreach.PromiseKept,
+    "outreach.promise_broken": outreach.PromiseBroken,
+    "outreach.visit_requested": outreach.VisitRequested,
+    "outreach.legal_referral_made": outreach.LegalReferralMade,
+    "outreach.complaint_opened": outreach.ComplaintOpened,
+    "outreach.complaint_resolved": outreach.ComplaintResolved,
 }
 
 TYPE_OF_MODEL: dict[type[BaseModel], str] = {model: name for name, model in EVENT_TYPES.items()}

@@ -1,6 +1,7 @@
 """The simulator's day-by-day plan: valid, deterministic, ordered, and honest about its counts."""
 from collections import Counter
 from datetime import date, datetime, timedelta
+from datetime import time as wall
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -118,3 +119,19 @@ def test_payment_flood_yields_originations_then_payments():
     assert types == ["loan.originated"] * 20 + ["loan.payment_received"] * 100
     assert len({m.event_id for m in messages}) == 120
     assert [m.value for m in payment_flood(seed=1, loans=20, payments_per_loan=5)] == [m.value for m in messages]
+
+
+def test_intraday_ticks_follow_the_events_before_them_and_the_closing_tick_is_last():
+    plan = build_plan(build_book(BookConfig(seed=3, customers=60, days=40)), intraday_ticks=(wall(9), wall(15)))
+    for day in plan.days:
+        ticks = [m for m in day.messages if m.event_type == "clock.ticked"]
+        assert len(ticks) == 3 and day.messages[-1] is ticks[-1]
+        last_tick = None
+        for message in day.messages:
+            if message.kind != "valid":
+                continue
+            moment = decode(message.value).envelope.time
+            if message.event_type == "clock.ticked":
+                last_tick = moment
+            elif last_tick is not None:
+                assert moment >= last_tick, "an event sent after a tick happened after it"

@@ -1,0 +1,1 @@
+"""Outreach: contacts borrowers within the rules of conduct and climbs each case's strategy ladder."""
