@@ -9,7 +9,8 @@ from services.overdue.domain.calendar import business_date
 from services.overdue.domain.allocation import Payment, ScheduledInstalment
 from services.overdue.domain.delinquency import Policy
 from services.overdue.domain.statement import build_statement
-from services.overdue.store import reads, state
+from services.overdue.store import reads
+from shared.db import clock as clock_store
 from shared.web import error, require_role
 
 STATEMENT_READERS = ("customer_portal", "supervisor", "collector", "dialer")
@@ -21,7 +22,7 @@ def routes(pool: asyncpg.Pool, policy: Policy, zone: ZoneInfo) -> list[web.Route
         loan_id = request.match_info["loan_id"]
         async with pool.acquire() as conn:
             found = await reads.loan_for_statement(conn, loan_id)
-            clock = await state.read_clock(conn)
+            clock = await clock_store.read_clock(conn)
         if found is None:
             return error(404, "loan_not_found", "no loan with this id")
         loan, instalments, payments = found
@@ -45,7 +46,7 @@ def routes(pool: asyncpg.Pool, policy: Policy, zone: ZoneInfo) -> list[web.Route
     return [web.get("/loans/{loan_id}/statement", statement)]
 
 
-def _statement_date(request: web.Request, clock: state.ClockState, zone: ZoneInfo) -> date | None:
+def _statement_date(request: web.Request, clock: clock_store.ClockState, zone: ZoneInfo) -> date | None:
     """The date asked for, else the business date in progress by the service's clock."""
     if "on" in request.query:
         return date.fromisoformat(request.query["on"])

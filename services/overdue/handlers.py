@@ -17,6 +17,7 @@ from services.overdue import metrics
 from services.overdue.domain.calendar import business_date, closed_dates
 from services.overdue.store import book, state
 from services.overdue.transitions import Evaluator
+from shared.db import clock as clock_store
 from shared.db.outbox import OutboxMessage
 from shared.kafka.batch import AfterCommit
 from shared.kafka.records import Incoming
@@ -35,7 +36,7 @@ class OverdueHandler:
         for event in events:
             by_type[event.type].append(event)
         touched = await self._apply_loan_events(conn, by_type, after)
-        clock = await state.read_clock(conn)
+        clock = await clock_store.read_clock(conn)
         messages: list[OutboxMessage] = []
         if clock.last_closed_date and touched:
             time = clock.now or events[-1].envelope.time
@@ -65,7 +66,7 @@ class OverdueHandler:
         return touched
 
     async def _advance_clock(self, conn, now, after: AfterCommit) -> list[OutboxMessage]:
-        clock = await state.read_clock(conn)
+        clock = await clock_store.read_clock(conn)
         if clock.now is not None and now <= clock.now:
             return []  # time never goes back; a replayed or stale tick changes nothing
         messages: list[OutboxMessage] = []
@@ -75,7 +76,7 @@ class OverdueHandler:
             messages += await self.evaluator.evaluate(conn, day, now, after)
             after.append(lambda seconds=timer.perf_counter() - started: metrics.EOD_DURATION.observe(seconds))
             last_closed = day
-        await state.save_clock(conn, state.ClockState(now, last_closed))
+        await clock_store.save_clock(conn, clock_store.ClockState(now, last_closed))
         after.append(lambda: _count_clock(now, last_closed))
         return messages
 

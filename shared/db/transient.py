@@ -1,9 +1,17 @@
 """Which database failures are worth waiting out rather than dead-lettering."""
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import asyncpg
 
+
+class DatabaseUnavailable(Exception):
+    """No connection could be had: the database is down, full, or refusing connections."""
+
+
 TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (
+    DatabaseUnavailable,
     OSError,
     ConnectionError,
     asyncio.TimeoutError,
@@ -21,3 +29,16 @@ TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (
 
 def is_transient(error: BaseException) -> bool:
     return isinstance(error, TRANSIENT_DB_ERRORS)
+
+
+@contextlib.asynccontextmanager
+async def connection(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection; any failure to get one (whatever Postgres says) is transient."""
+    try:
+        conn = await pool.acquire()
+    except Exception as error:  # noqa: BLE001 - e.g. 55000 when the database refuses connections
+        raise DatabaseUnavailable(type(error).__name__) from error
+    try:
+        yield conn
+    finally:
+        await pool.release(conn)

@@ -12,7 +12,7 @@ import asyncpg
 from shared import metrics
 from shared.db import inbox, outbox
 from shared.db.outbox import OutboxMessage
-from shared.db.transient import is_transient
+from shared.db.transient import connection, is_transient
 from shared.events.registry import EVENT_TYPES
 from shared.kafka.records import HANDLER_ERROR, DeadLetter, Incoming, RawRecord, classify
 from shared.readiness import Readiness
@@ -86,7 +86,7 @@ class BatchProcessor:
     async def _commit(self, items: list[Item]) -> list[tuple[Item, str]]:
         unique = _first_of_each(items)
         after_commit: AfterCommit = []
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with connection(self.pool) as conn, conn.transaction():
             fresh_ids = await inbox.claim(conn, [_inbox_id(i) for i in unique], [i.record.topic for i in unique])
             fresh = [i for i in unique if _inbox_id(i) in fresh_ids]
             events = [i for i in fresh if isinstance(i, Incoming)]

@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaProducer
 
 from shared import metrics
 from shared.db import outbox
+from shared.db.transient import connection
 from shared.kafka.published import published_event_ids
 from shared.readiness import Readiness
 from shared.retry import Backoff
@@ -95,7 +96,7 @@ class OutboxRelay:
             log.warning("outbox not drained at shutdown", extra={"error": type(error).__name__})
 
     async def publish_once(self) -> int:
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with connection(self.pool) as conn, conn.transaction():
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RELAY_LOCK):
                 return 0
             if self._unsure_what_was_sent:

@@ -56,10 +56,3 @@ CREATE TABLE delinquency_state (
     evaluated_on       date
 );
 CREATE INDEX delinquency_bucket ON delinquency_state (bucket) WHERE bucket IS NOT NULL;
-
--- The service's time, as told by the clock topic.
-CREATE TABLE service_clock (
-    singleton        boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-    now              timestamptz NOT NULL,
-    last_closed_date date
-);

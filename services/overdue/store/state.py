@@ -1,7 +1,5 @@
 """Delinquency state and the service clock: the rules' memory between events."""
 from dataclasses import dataclass
-from datetime import date, datetime
-
 import asyncpg
 
 
@@ -37,23 +35,4 @@ async def closing_snapshot(conn: asyncpg.Connection, loan_id: str) -> asyncpg.Re
         "SELECT s.*, l.customer_id, l.currency, l.principal FROM delinquency_state s"
         " JOIN loans l USING (loan_id) WHERE s.loan_id = $1 AND NOT s.closed",
         loan_id,
-    )
-
-
-@dataclass(frozen=True)
-class ClockState:
-    now: datetime | None
-    last_closed_date: date | None
-
-
-async def read_clock(conn: asyncpg.Connection) -> ClockState:
-    row = await conn.fetchrow("SELECT now, last_closed_date FROM service_clock")
-    return ClockState(row["now"], row["last_closed_date"]) if row else ClockState(None, None)
-
-
-async def save_clock(conn: asyncpg.Connection, clock: ClockState) -> None:
-    await conn.execute(
-        "INSERT INTO service_clock (singleton, now, last_closed_date) VALUES (true, $1, $2)"
-        " ON CONFLICT (singleton) DO UPDATE SET now = excluded.now, last_closed_date = excluded.last_closed_date",
-        clock.now, clock.last_closed_date,
     )
