@@ -7,6 +7,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 from pathlib import Path
 
 import asyncpg
@@ -37,7 +38,7 @@ class ServiceSpec:
     produced_topics: list[str]
     migrations: Path
     make_handler: Callable[[asyncpg.Pool], BatchHandler]
-    make_routes: Callable[[asyncpg.Pool], Iterable[web.RouteDef]]
+    make_routes: Callable[[asyncpg.Pool, Callable[[], None]], Iterable[web.RouteDef]]  # (pool, wake relay)
     api_tokens: str = ""
     http_host: str = "0.0.0.0"
     http_port: int = 8080
@@ -49,6 +50,16 @@ class ServiceSpec:
     outbox_retention_seconds: int = 3600
     inbox_retention_days: int = 30
     make_periodic: Callable[[asyncpg.Pool], list[Periodic]] = field(default=lambda pool: [])
+    make_workers: Callable[[asyncpg.Pool], list["Worker"]] = field(default=lambda pool: [])
+
+
+class Worker(Protocol):
+    """A long-running loop beside the consumer and the relay (e.g. a sender to an external gateway)."""
+
+    async def start(self) -> None: ...
+    async def run(self) -> None: ...
+    def stop(self) -> None: ...
+    async def close(self) -> None: ...
 
 
 def dead_letter_topic(service: str, topic: str) -> str:
@@ -83,18 +94,22 @@ class ServiceRuntime:
             processor=processor, readiness=self.readiness, max_records=spec.max_records,
             clock_topics=spec.clock_topics,
         )
+        self.workers = spec.make_workers(self.pool)
         await self.relay.start()
         await self.consumer.start()
+        for worker in self.workers:
+            await worker.start()
         await self._start_http()
         periodic = [(5.0, self.relay.housekeeping), (5.0, self._pool_metrics), (2.0, self._probe_database),
                     (2.0, self._probe_kafka), (3600.0, self._forget_old_inbox)] + spec.make_periodic(self.pool)
         self._tasks = [asyncio.create_task(self.consumer.run(), name="consumer"),
                        asyncio.create_task(self.relay.run(), name="relay")]
+        self._worker_tasks = [asyncio.create_task(worker.run(), name=type(worker).__name__) for worker in self.workers]
         self._tasks += [asyncio.create_task(_every(i, fn), name=fn.__name__) for i, fn in periodic]
         log.info("service started", extra={"port": self.http_port})
 
     async def _start_http(self) -> None:
-        app = build_web_app(self.readiness, self.spec.api_tokens, self.spec.make_routes(self.pool))
+        app = build_web_app(self.readiness, self.spec.api_tokens, self.spec.make_routes(self.pool, self.relay.wake))
         self._web_runner = web.AppRunner(app, access_log=None)
         await self._web_runner.setup()
         site = web.TCPSite(self._web_runner, self.spec.http_host, self.spec.http_port)
@@ -133,6 +148,11 @@ class ServiceRuntime:
         self.consumer.stop()
         consumer_task, relay_task, *others = self._tasks
         await asyncio.wait_for(consumer_task, timeout=60)
+        for worker in self.workers:
+            worker.stop()
+        await asyncio.wait_for(asyncio.gather(*self._worker_tasks, return_exceptions=True), timeout=30)
+        for worker in self.workers:
+            await worker.close()
         self.relay.stop()
         await asyncio.wait_for(relay_task, timeout=30)
         for task in others:

@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, ValidationError
 
 from shared.readiness import Readiness
 
@@ -23,6 +24,21 @@ def parse_tokens(spec: str) -> dict[str, str]:
             raise ValueError("API_TOKENS entries must look like token:role")
         tokens[token] = role
     return tokens
+
+
+class BadRequest(Exception):
+    def __init__(self, response: web.Response):
+        self.response = response
+
+
+async def parse_body(request: web.Request, model: type[BaseModel]):
+    """The JSON body validated against `model`; raises BadRequest (a clear 400) otherwise."""
+    try:
+        return model.model_validate_json(await request.read())
+    except ValidationError as invalid:
+        problems = [{"field": ".".join(map(str, e["loc"])), "problem": e["msg"]}
+                    for e in invalid.errors(include_input=False, include_url=False, include_context=False)]
+        raise BadRequest(error(400, "invalid_request", "the request body does not fit", problems=problems)) from None
 
 
 def error(status: int, code: str, message: str, **extra) -> web.Response:
@@ -52,6 +68,8 @@ def require_role(*roles: str) -> Callable[[Handler], Handler]:
 async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
+    except BadRequest as bad:
+        return bad.response
     except web.HTTPException as http_error:
         return error(http_error.status, http_error.reason.lower().replace(" ", "_"), http_error.reason)
     except Exception:  # noqa: BLE001 - a broken request must not break the service

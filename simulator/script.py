@@ -77,9 +77,10 @@ def build_plan(
         business_date = book.config.start_date + timedelta(days=offset)
         occurrences = sorted(by_day.get(business_date, ()), key=lambda occurrence: occurrence.at)
         messages: list[Message] = []
-        for part, (until, tick) in enumerate(_slices(business_date, intraday_ticks, zone, seed, topics)):
-            ordered = [o for o in occurrences if until is None or o.at < until]
-            occurrences = occurrences[len(ordered):]
+        slices = list(_slices(business_date, intraday_ticks, zone, seed, topics))
+        parts = _parts(occurrences, [until for until, _ in slices])
+        for part, (_, tick) in enumerate(slices):
+            ordered = [o for o, p in zip(occurrences, parts) if p == part]
             encoded = [_encode(seed, topics, occurrence) for occurrence in ordered]
             early = {m.event_id for o, m in zip(ordered, encoded) if o.send_before_origination}
             encoded = payments_first(encoded, early)
@@ -87,6 +88,17 @@ def build_plan(
             messages.append(tick)
         days.append(DayPlan(business_date, tuple(messages)))
     return _with_counts(seed, topics, days, sum(o.send_before_origination for d in by_day.values() for o in d))
+
+
+def _parts(occurrences: list[Occurrence], boundaries: list[datetime | None]) -> list[int]:
+    """Which slice of the day each occurrence is sent in; a payment sent before its loan's
+    origination travels in the origination's slice."""
+    def part(at: datetime) -> int:
+        return next(i for i, until in enumerate(boundaries) if until is None or at < until)
+
+    origination_part = {o.key: part(o.at) for o in occurrences if o.model.__class__.__name__ == "LoanOriginated"}
+    return [origination_part.get(o.key, part(o.at)) if o.send_before_origination else part(o.at)
+            for o in occurrences]
 
 
 def _slices(business_date: date, intraday: tuple[time, ...], zone: ZoneInfo, seed: int, topics: Topics):

@@ -9,19 +9,35 @@ import os
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 
+from shared.runtime import dead_letter_topic
+from shared.settings import CommonSettings
+
 SERVICES = ("overdue", "outreach", "dispatch", "agreement")
 
 
-async def drop_topics(bootstrap_servers: str, keep_internal: bool = True) -> list[str]:
+async def drop_topics(bootstrap_servers: str, names: set[str]) -> list[str]:
+    """Delete the demo's own topics (never anyone else's) and wait until they are gone."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
-        topics = [t for t in await admin.list_topics() if not (keep_internal and t.startswith("__"))]
+        topics = [t for t in await admin.list_topics() if t in names]
         if topics:
             await admin.delete_topics(topics)
+        for _ in range(100):
+            if not set(topics) & set(await admin.list_topics()):
+                break
+            await asyncio.sleep(0.1)
         return topics
     finally:
         await admin.close()
+
+
+def demo_topics() -> set[str]:
+    settings = CommonSettings()
+    inputs = {settings.loan_events_topic, settings.clock_topic, settings.delinquency_events_topic}
+    outputs = {settings.delinquency_events_topic, os.environ.get("OUTREACH_EVENTS_TOPIC", "outreach-events")}
+    dead_letters = {dead_letter_topic(service, topic) for service in SERVICES for topic in inputs}
+    return inputs | outputs | dead_letters
 
 
 async def drop_tables(database_url: str) -> None:
@@ -33,7 +49,7 @@ async def drop_tables(database_url: str) -> None:
 
 
 async def main() -> None:
-    topics = await drop_topics(os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"))
+    topics = await drop_topics(CommonSettings().kafka_bootstrap_servers, demo_topics())
     for service in SERVICES:
         url = os.environ.get(f"{service.upper()}_DATABASE_URL")
         if url:

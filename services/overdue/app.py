@@ -37,7 +37,7 @@ def create_app(settings: OverdueSettings) -> ServiceRuntime:
         clock_topics=(settings.clock_topic,),
         migrations=MIGRATIONS,
         make_handler=lambda pool: OverdueHandler(evaluator=evaluator, zone=zone),
-        make_routes=lambda pool: api.routes(pool, policy, zone),
+        make_routes=lambda pool, wake: api.routes(pool, policy, zone),
         make_periodic=lambda pool: [(settings.portfolio_refresh_seconds, lambda: refresh_portfolio(pool))],
         api_tokens=settings.api_tokens,
         http_host=settings.http_host,

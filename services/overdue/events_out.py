@@ -4,9 +4,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from shared.db.outbox import OutboxMessage
+from shared.db.outbox_events import event_message
 from shared.events import delinquency as contract
-from shared.events.codec import encode
-from shared.events.registry import TYPE_OF_MODEL
 
 SOURCE = "collections/overdue-detection"
 _EVENT_IDS = uuid.UUID("2f0c7c55-8c8e-5a59-a6a3-4d8b1f1b7e2a")  # never change: ids must survive replays
@@ -44,8 +43,4 @@ def delinquency_message(
     )
     event_id = str(uuid.uuid5(_EVENT_IDS, natural_key))
     data = _MODELS[kind](**vars(snapshot), **extra)
-    event_id, payload = encode(data, source=SOURCE, time=time, subject=snapshot.loan_id, event_id=event_id)
-    return OutboxMessage(
-        event_id=event_id, topic=topic, key=snapshot.loan_id, payload=payload,
-        headers={"ce_type": TYPE_OF_MODEL[type(data)]},
-    )
+    return event_message(data, topic=topic, key=snapshot.loan_id, source=SOURCE, time=time, event_id=event_id)

@@ -1,0 +1,1 @@
+"""Channels: how an allowed contact attempt reaches an SMS gateway or a dialer."""

@@ -1,0 +1,44 @@
+"""The dispatcher's SQL: claim due attempts under a lease, then record each result only once."""
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from services.outreach.store.contacts import claim_for_dispatch
+from shared.db.clock import read_clock
+from shared.db.transient import connection
+
+_LEASE = "UPDATE contact_attempts SET next_dispatch_at = $2 WHERE attempt_id = ANY($1::text[])"
+# A send that went through is the truth, even for an attempt cancelled while it was in flight.
+_SENT = ("UPDATE contact_attempts SET dispatch_status = 'sent', dispatch_tries = dispatch_tries + 1"
+         " WHERE attempt_id = $1 AND dispatch_status IN ('pending', 'cancelled')")
+# Applies only if no other dispatcher recorded this try meanwhile (after a lease ran out).
+_NOT_SENT = ("UPDATE contact_attempts SET dispatch_status = $2, dispatch_tries = $3,"
+             " next_dispatch_at = coalesce($4, next_dispatch_at)"
+             " WHERE attempt_id = $1 AND dispatch_status = 'pending' AND dispatch_tries = $3 - 1")
+
+
+async def service_now(pool: asyncpg.Pool) -> datetime | None:
+    """The service's current time, from its last clock tick; None before the first tick."""
+    async with connection(pool) as conn:
+        return (await read_clock(conn)).now
+
+
+async def claim_due(pool: asyncpg.Pool, now: datetime, limit: int, lease: timedelta) -> list[asyncpg.Record]:
+    """Due pending attempts, made invisible to other dispatchers until `now + lease` (service time)."""
+    async with connection(pool) as conn, conn.transaction():
+        rows = await claim_for_dispatch(conn, now, limit)
+        if rows:
+            await conn.execute(_LEASE, [row["attempt_id"] for row in rows], now + lease)
+    return rows
+
+
+async def record_sent(pool: asyncpg.Pool, attempt_id: str) -> bool:
+    async with connection(pool) as conn:
+        return (await conn.execute(_SENT, attempt_id)).endswith(" 1")
+
+
+async def record_not_sent(pool: asyncpg.Pool, attempt_id: str, tries: int, retry_at: datetime | None) -> bool:
+    """`tries` made so far; retry_at None means given up ('failed'). False if someone else recorded first."""
+    status = "failed" if retry_at is None else "pending"
+    async with connection(pool) as conn:
+        return (await conn.execute(_NOT_SENT, attempt_id, status, tries, retry_at)).endswith(" 1")

@@ -1,0 +1,20 @@
+"""What outreach's handlers and views need, built once at start-up and passed in."""
+from dataclasses import dataclass
+
+from services.outreach.domain.policy import RuleBook
+from services.outreach.domain.strategy import Ladder, StrategyTable
+
+
+@dataclass(frozen=True)
+class Outreach:
+    rulebook: RuleBook
+    strategy: StrategyTable
+    topic: str  # outreach-events
+    callback_number: str
+    promise_grace_days: int
+    visit_offer_tries: int
+    due_cases_per_tick: int
+
+    def ladder(self, variant: str, name: str | None) -> Ladder | None:
+        table = self.strategy.challenger if variant == "challenger" else self.strategy.champion
+        return next((ladder for ladder in table if ladder.name == name), None)

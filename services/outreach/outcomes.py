@@ -1,0 +1,90 @@
+"""What came back: an attempt's outcome, a promise kept or broken, a visit time confirmed."""
+from datetime import date, datetime, timedelta
+
+import asyncpg
+
+from services.outreach import metrics
+from services.outreach.casework import save, view
+from services.outreach.context import Outreach
+from services.outreach.domain.ladder import PromiseBroken, StepDone
+from services.outreach.events_out import outreach_message
+from services.outreach.planning import after_event
+from services.outreach.store import cases, contacts, people, promises
+from shared.db.outbox import OutboxMessage
+from shared.events import outreach as contract
+from shared.kafka.batch import AfterCommit
+
+CONTACTED = {"delivered", "reached", "refused", "dispute"}
+PROMISE_DAYS = 3
+
+
+class OutcomeConflict(Exception):
+    """The attempt already has a different outcome."""
+
+
+async def record_outcome(conn: asyncpg.Connection, ctx: Outreach, attempt_id: str, outcome: str, at: datetime,
+                         after: AfterCommit, promise: tuple[int, date] | None = None) -> list[OutboxMessage] | None:
+    """None for an unknown attempt; [] when the same outcome was already recorded (a retried callback)."""
+    attempt = await contacts.attempt(conn, attempt_id, lock=True)
+    if attempt is None:
+        return None
+    if attempt["outcome"] is not None:
+        if attempt["outcome"] != outcome:
+            raise OutcomeConflict(attempt["outcome"])
+        return []
+    await contacts.set_outcome(conn, attempt_id, outcome, at)
+    if outcome == "wrong_number":
+        await people.mark_invalid(conn, attempt["customer_id"], attempt["destination"])
+    after.append(lambda: metrics.OUTCOMES.labels(attempt["channel"], outcome, attempt["strategy_variant"]).inc())
+    recorded = contract.ContactOutcomeRecorded(attempt_id=attempt_id, customer_id=attempt["customer_id"],
+                                               case_id=attempt["case_id"], channel=attempt["channel"],
+                                               outcome=outcome, recorded_at=at)
+    messages = [outreach_message(recorded, topic=ctx.topic, key=attempt["customer_id"], time=at,
+                                 cause=f"{attempt_id}:{outcome}")]
+    case = await cases.case(conn, attempt["case_id"]) if attempt["case_id"] else None
+    if case is None:
+        return messages
+    if outcome == "promise_to_pay":
+        return messages + await _promise(conn, ctx, case, attempt_id, at, promise, after)
+    if attempt["purpose"] == "visit_confirmation" and outcome == "delivered":
+        await cases.save_step(conn, case.case_id, case.step_index, case.step_attempts, at + timedelta(days=1),
+                              "visit_confirmation")
+        return messages
+    await save(conn, case.case_id, after_event(view(ctx, case), StepDone(contacted=outcome in CONTACTED), at))
+    return messages
+
+
+async def _promise(conn, ctx: Outreach, case, attempt_id: str, at: datetime, promise, after: AfterCommit):
+    amount, due = promise or (case.overdue_amount, at.date() + timedelta(days=PROMISE_DAYS))
+    promise_id = f"promise-{attempt_id}"
+    await promises.add(conn, promise_id, case.case_id, case.customer_id, case.loan_id, max(amount, 1),
+                       case.currency, due, at)
+    wait_until = datetime.combine(due + timedelta(days=ctx.promise_grace_days + 1), datetime.min.time(), at.tzinfo)
+    await cases.save_step(conn, case.case_id, case.step_index, case.step_attempts, wait_until, "promise")
+    after.append(lambda: metrics.PROMISES.labels("made", case.variant).inc())
+    data = contract.PromiseMade(promise_id=promise_id, customer_id=case.customer_id, case_id=case.case_id,
+                                loan_id=case.loan_id, amount=max(amount, 1), currency=case.currency, due_date=due)
+    return [outreach_message(data, topic=ctx.topic, key=case.customer_id, time=at, cause=promise_id)]
+
+
+async def settle_promises(conn: asyncpg.Connection, ctx: Outreach, today: date, at: datetime,
+                          after: AfterCommit) -> list[OutboxMessage]:
+    messages = []
+    for row in await promises.settle(conn, today, ctx.promise_grace_days):
+        fields = dict(promise_id=row["promise_id"], customer_id=row["customer_id"], case_id=row["case_id"],
+                      loan_id=row["loan_id"], amount=row["amount"], currency=row["currency"], due_date=row["due_date"])
+        case = await cases.case(conn, row["case_id"])
+        variant = case.variant if case else "champion"
+        after.append(lambda status=row["status"], v=variant: metrics.PROMISES.labels(status, v).inc())
+        if row["status"] == "kept":
+            data = contract.PromiseKept(kept_on=today, **fields)
+            event = StepDone(contacted=True)
+        else:
+            data = contract.PromiseBroken(paid_amount=row["paid_amount"], **fields)
+            event = PromiseBroken()
+            await cases.count_broken_promise(conn, row["case_id"])
+        messages.append(outreach_message(data, topic=ctx.topic, key=row["customer_id"], time=at,
+                                         cause=row["promise_id"]))
+        if case is not None:
+            await save(conn, case.case_id, after_event(view(ctx, case), event, at))
+    return messages

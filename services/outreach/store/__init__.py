@@ -1,0 +1,1 @@
+"""All of outreach's SQL."""

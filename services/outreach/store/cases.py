@@ -1,0 +1,107 @@
+"""Delinquency cases as outreach follows them: one per episode, with the step it is on."""
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from shared.events.delinquency import DelinquencySnapshot
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case_id: str
+    loan_id: str
+    customer_id: str
+    variant: str
+    ladder: str | None
+    step_index: int
+    step_attempts: int
+    bucket: str | None
+    risk_segment: str
+    overdue_amount: int
+    currency: str
+    days_past_due: int
+    broken_promises: int
+    waiting_for: str | None
+
+
+_COLUMNS = ("case_id, loan_id, customer_id, variant, ladder, step_index, step_attempts, bucket, risk_segment,"
+            " overdue_amount, currency, days_past_due, broken_promises, waiting_for")
+
+
+async def open_case(conn: asyncpg.Connection, event: DelinquencySnapshot, variant: str, ladder: str | None,
+                    at: datetime) -> bool:
+    status = await conn.execute(
+        "INSERT INTO cases (case_id, loan_id, customer_id, status, bucket, risk_segment, days_past_due,"
+        " overdue_amount, currency, variant, ladder, next_action_at, opened_at)"
+        " VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (case_id) DO NOTHING",
+        event.case_id, event.loan_id, event.customer_id, event.bucket, event.risk_segment, event.days_past_due,
+        event.overdue_amount, event.currency, variant, ladder, at,
+    )
+    return status.endswith(" 1")
+
+
+async def refresh_case(conn: asyncpg.Connection, event: DelinquencySnapshot) -> None:
+    await conn.execute(
+        "UPDATE cases SET bucket = $2, risk_segment = $3, days_past_due = $4, overdue_amount = $5"
+        " WHERE case_id = $1 AND status = 'open'",
+        event.case_id, event.bucket, event.risk_segment, event.days_past_due, event.overdue_amount,
+    )
+
+
+async def close_cases_of_loan(conn: asyncpg.Connection, loan_id: str, reason: str, at: datetime) -> list[str]:
+    """Close the loan's open case and cancel what it had not yet sent; returns the cases closed."""
+    rows = await conn.fetch(
+        "UPDATE cases SET status = 'closed', closed_at = $3, close_reason = $2, next_action_at = NULL"
+        " WHERE loan_id = $1 AND status = 'open' RETURNING case_id", loan_id, reason, at,
+    )
+    closed = [r["case_id"] for r in rows]
+    await conn.execute("UPDATE contact_attempts SET dispatch_status = 'cancelled'"
+                       " WHERE case_id = ANY($1::text[]) AND dispatch_status = 'pending'", closed)
+    await conn.execute("UPDATE visit_offers SET status = 'expired' WHERE case_id = ANY($1::text[])"
+                       " AND status = 'offered'", closed)
+    return closed
+
+
+async def due_cases(conn: asyncpg.Connection, now: datetime, limit: int) -> list[CaseRow]:
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM cases WHERE status = 'open' AND next_action_at <= $1"
+        " ORDER BY next_action_at, case_id LIMIT $2 FOR UPDATE SKIP LOCKED", now, limit,
+    )
+    return [CaseRow(**dict(r)) for r in rows]
+
+
+async def case(conn: asyncpg.Connection, case_id: str) -> CaseRow | None:
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM cases WHERE case_id = $1 AND status = 'open' FOR UPDATE",
+                              case_id)
+    return CaseRow(**dict(row)) if row else None
+
+
+async def save_step(conn: asyncpg.Connection, case_id: str, step_index: int, step_attempts: int,
+                    next_action_at: datetime | None, waiting_for: str | None) -> None:
+    await conn.execute(
+        "UPDATE cases SET step_index = $2, step_attempts = $3, next_action_at = $4, waiting_for = $5"
+        " WHERE case_id = $1", case_id, step_index, step_attempts, next_action_at, waiting_for,
+    )
+
+
+async def count_broken_promise(conn: asyncpg.Connection, case_id: str) -> None:
+    await conn.execute("UPDATE cases SET broken_promises = broken_promises + 1 WHERE case_id = $1", case_id)
+
+
+async def pause_customer(conn: asyncpg.Connection, customer_id: str) -> None:
+    """A complaint pauses every case of the person until it is resolved."""
+    await conn.execute("UPDATE cases SET next_action_at = NULL, waiting_for = 'complaint'"
+                       " WHERE customer_id = $1 AND status = 'open'", customer_id)
+    await conn.execute("UPDATE contact_attempts SET dispatch_status = 'cancelled'"
+                       " WHERE customer_id = $1 AND dispatch_status = 'pending'", customer_id)
+
+
+async def resume_customer(conn: asyncpg.Connection, customer_id: str, at: datetime) -> None:
+    await conn.execute("UPDATE cases SET next_action_at = $2, waiting_for = NULL"
+                       " WHERE customer_id = $1 AND status = 'open' AND waiting_for = 'complaint'", customer_id, at)
+
+
+async def open_counts(conn: asyncpg.Connection) -> dict[str, int]:
+    rows = await conn.fetch("SELECT variant, count(*) AS n FROM cases WHERE status = 'open' GROUP BY variant")
+    return {r["variant"]: r["n"] for r in rows}

@@ -1,0 +1,106 @@
+"""People and their contact points, from loan events; and a person's file for the rule book."""
+import json
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from services.outreach.domain.model import Attempt, PersonHistory, Preferences
+from services.outreach.domain.windows import HoursWindow
+from services.outreach.planning import Person
+from shared.events.loan import CustomerContactUpdated, LoanOriginated
+
+HISTORY_SPAN = timedelta(days=8)  # the longest rule looks back 7 days
+
+
+async def add_from_originations(conn: asyncpg.Connection, loans: list[LoanOriginated]) -> None:
+    for loan in loans:
+        borrower = loan.borrower
+        await conn.execute(
+            "INSERT INTO customers (customer_id, first_name, time_zone) VALUES ($1, $2, $3)"
+            " ON CONFLICT (customer_id) DO UPDATE SET time_zone = excluded.time_zone",
+            borrower.customer_id, borrower.name, borrower.time_zone,
+        )
+        points = [(p, "borrower", None) for p in borrower.phones]
+        points += [(c.phone, "emergency_contact", c.relation) for c in borrower.emergency_contacts]
+        await conn.executemany(
+            "INSERT INTO contact_points (customer_id, destination, kind, relation) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT DO NOTHING",
+            [(borrower.customer_id, *point) for point in points],
+        )
+        await conn.execute(
+            "INSERT INTO customer_loans (loan_id, customer_id, product, currency, address) VALUES ($1,$2,$3,$4,$5)"
+            " ON CONFLICT (loan_id) DO NOTHING",
+            loan.loan_id, borrower.customer_id, loan.product, loan.currency, borrower.address.model_dump_json(),
+        )
+
+
+async def apply_contact_update(conn: asyncpg.Connection, update: CustomerContactUpdated) -> None:
+    if update.time_zone:
+        await conn.execute("UPDATE customers SET time_zone = $2 WHERE customer_id = $1", update.customer_id,
+                           update.time_zone)
+    if update.phones is not None:
+        await conn.execute("DELETE FROM contact_points WHERE customer_id = $1 AND kind = 'borrower'"
+                           " AND NOT (destination = ANY($2::text[]))", update.customer_id, update.phones)
+        await conn.executemany(
+            "INSERT INTO contact_points (customer_id, destination, kind) SELECT $1, $2, 'borrower'"
+            " WHERE EXISTS (SELECT 1 FROM customers WHERE customer_id = $1) ON CONFLICT DO NOTHING",
+            [(update.customer_id, phone) for phone in update.phones],
+        )
+    if update.address is not None:
+        await conn.execute("UPDATE customer_loans SET address = $2 WHERE customer_id = $1", update.customer_id,
+                           update.address.model_dump_json())
+
+
+async def people(conn: asyncpg.Connection, customer_ids: list[str], now: datetime) -> dict[str, Person]:
+    """Each person's file as the rule book needs it: recent attempts, complaints, preferences, numbers."""
+    customers = await conn.fetch(
+        "SELECT c.customer_id, c.time_zone, p.stop_contact, p.preferred_channel, p.preferred_start, p.preferred_end,"
+        " EXISTS (SELECT 1 FROM complaints k WHERE k.customer_id = c.customer_id AND k.status = 'open') AS complaint"
+        " FROM customers c LEFT JOIN preferences p USING (customer_id) WHERE c.customer_id = ANY($1::text[])",
+        customer_ids,
+    )
+    points = await conn.fetch(
+        "SELECT customer_id, destination, kind, invalid FROM contact_points WHERE customer_id = ANY($1::text[])"
+        " ORDER BY customer_id, kind, invalid, destination", customer_ids,
+    )
+    attempts = await conn.fetch(
+        "SELECT customer_id, channel, destination, recipient, decided_at, outcome FROM contact_attempts"
+        " WHERE customer_id = ANY($1::text[]) AND decided_at > $2 AND dispatch_status <> 'cancelled'",
+        customer_ids, now - HISTORY_SPAN,
+    )
+    return {row["customer_id"]: _person(row, points, attempts) for row in customers}
+
+
+def _person(row, points, attempts) -> Person:
+    mine = [p for p in points if p["customer_id"] == row["customer_id"]]
+    history = PersonHistory(
+        time_zone=row["time_zone"],
+        attempts=tuple(Attempt(a["channel"], a["destination"], a["recipient"], a["decided_at"], a["outcome"])
+                       for a in attempts if a["customer_id"] == row["customer_id"]),
+        open_complaint=row["complaint"],
+        preferences=_preferences(row),
+        phones=frozenset(p["destination"] for p in mine if p["kind"] == "borrower"),
+        invalid_destinations=frozenset(p["destination"] for p in mine if p["invalid"]),
+    )
+    return Person(history, tuple(p["destination"] for p in mine if p["kind"] == "borrower"),
+                  tuple(p["destination"] for p in mine if p["kind"] == "emergency_contact" and not p["invalid"]))
+
+
+def _preferences(row) -> Preferences:
+    hours = None
+    if row["preferred_start"] is not None and row["preferred_end"] is not None:
+        hours = HoursWindow(row["preferred_start"], row["preferred_end"])
+    return Preferences(bool(row["stop_contact"]), row["preferred_channel"], hours)
+
+
+async def mark_invalid(conn: asyncpg.Connection, customer_id: str, destination: str) -> None:
+    await conn.execute("UPDATE contact_points SET invalid = true WHERE customer_id = $1 AND destination = $2",
+                       customer_id, destination)
+
+
+async def loan_address(conn: asyncpg.Connection, loan_id: str):
+    row = await conn.fetchrow("SELECT l.address, c.time_zone, c.first_name, l.product FROM customer_loans l"
+                              " JOIN customers c USING (customer_id) WHERE l.loan_id = $1", loan_id)
+    return (json.loads(row["address"]), row["time_zone"], row["first_name"], row["product"]) if row else None
+
+
