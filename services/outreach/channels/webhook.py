@@ -5,14 +5,12 @@ the attempt id in `Idempotency-Key` (a correct gateway answers a replay with 2xx
 does not send again) and an optional bearer token. One ClientSession is kept for the process.
 """
 import asyncio
-import logging
 from collections.abc import Callable
 
 import aiohttp
 
 from services.outreach.channels.base import OutboundMessage, SendResult, SendStatus
 
-log = logging.getLogger(__name__)
 PATHS = {"sms": "sms", "call": "calls"}
 RETRYABLE_CLIENT_ERRORS = frozenset({408, 425, 429})  # timeout, too early, rate limited
 
