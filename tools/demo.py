@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from services.overdue.domain.buckets import BucketTable
 from services.overdue.settings import OverdueSettings
-from tools.summary import render_overdue, scrape
+from tools.summary import render_outreach, render_overdue, scrape
 
 LOGS = Path(".run")
 CLEAR = "\x1b[2J\x1b[H"
@@ -41,9 +41,9 @@ async def stop(processes: dict[str, asyncio.subprocess.Process]) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    env = {**os.environ, "OVERDUE_HTTP_PORT": str(args.overdue_port)}
-    env.setdefault("API_TOKENS", "demo-portal:customer_portal,demo-supervisor:supervisor")
-    processes = {"overdue": await spawn("overdue", "-m", "services.overdue", env=env)}
+    env = {**os.environ, "OVERDUE_HTTP_PORT": str(args.overdue_port), "OUTREACH_HTTP_PORT": str(args.outreach_port)}
+    env.setdefault("API_TOKENS", "demo-portal:customer_portal,demo-supervisor:supervisor,demo-dialer:dialer")
+    processes = {name: await spawn(name, "-m", f"services.{name}", env=env) for name in ("overdue", "outreach")}
     processes["simulator"] = await spawn(
         "simulator", "-m", "simulator", "--customers", str(args.customers), "--days", str(args.days),
         "--day-seconds", str(args.day_seconds), "--seed", str(args.seed), env=env,
@@ -57,7 +57,8 @@ async def main(args: argparse.Namespace) -> None:
     before = None
     while not stopping.is_set():
         now = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.overdue_port}/metrics")
-        print(CLEAR + _screen(now, before, buckets, zone, processes, args), flush=True)
+        outreach = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.outreach_port}/metrics")
+        print(CLEAR + _screen(now, before, outreach, buckets, zone, processes, args), flush=True)
         before = now or before
         try:
             await asyncio.wait_for(stopping.wait(), 1.0)
@@ -67,7 +68,7 @@ async def main(args: argparse.Namespace) -> None:
     await stop(processes)
 
 
-def _screen(now, before, buckets, zone, processes, args) -> str:
+def _screen(now, before, outreach, buckets, zone, processes, args) -> str:
     simulator = processes["simulator"].returncode
     sim_state = "running" if simulator is None else ("finished" if simulator == 0 else f"failed ({simulator})")
     header = [
@@ -78,8 +79,10 @@ def _screen(now, before, buckets, zone, processes, args) -> str:
         "",
         "overdue detection",
     ]
-    body = render_overdue(now, before, buckets, zone) if now else ["  (starting… waiting for /metrics)"]
-    return "\n".join(header + ["  " + line for line in body])
+    waiting = ["(starting… waiting for /metrics)"]
+    body = render_overdue(now, before, buckets, zone) if now else waiting
+    contact = render_outreach(outreach) if outreach else waiting
+    return "\n".join(header + ["  " + line for line in body] + ["", "outreach"] + ["  " + line for line in contact])
 
 
 def parse() -> argparse.Namespace:
@@ -89,6 +92,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--day-seconds", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--overdue-port", type=int, default=8081)
+    parser.add_argument("--outreach-port", type=int, default=8082)
     return parser.parse_args()
 
 

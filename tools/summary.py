@@ -79,3 +79,23 @@ def render_overdue(now: Scrape, before: Scrape | None, buckets: list[str], zone:
 def _reasons(by_reason: dict[str, float]) -> str:
     parts = [f"{reason} {count:,.0f}" for reason, count in sorted(by_reason.items()) if count]
     return f"({', '.join(parts)})" if parts else ""
+
+
+def render_outreach(now: Scrape) -> list[str]:
+    attempts = now.by_label("outreach_contact_attempts_total", "channel")
+    blocked = now.by_label("outreach_contacts_blocked_total", "rule")
+    outcomes = now.by_label("outreach_contact_outcomes_total", "outcome")
+    promises = now.by_label("outreach_promises_total", "status")
+    cases = now.by_label("outreach_cases_open", "variant")
+    return [
+        f"open cases          {sum(cases.values()):,.0f} "
+        f"(champion {cases.get('champion', 0):,.0f}, challenger {cases.get('challenger', 0):,.0f})",
+        f"contacts attempted  {sum(attempts.values()):,.0f} " + _reasons(attempts),
+        f"blocked by rule     {sum(blocked.values()):,.0f} " + _reasons(blocked),
+        f"outcomes            " + (_reasons(outcomes) or "none yet"),
+        f"promises to pay     " + (_reasons(promises) or "none yet"),
+        f"visits requested    {now.value('outreach_visit_requests_total'):,.0f}, "
+        f"legal referrals {now.value('outreach_legal_referrals_total'):,.0f}, "
+        f"complaints open {now.value('outreach_complaints_open'):,.0f}",
+        f"dead letters        {now.value('collections_dead_letters_total'):,.0f}",
+    ]

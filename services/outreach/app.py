@@ -13,6 +13,7 @@ from services.outreach.domain.policy import RuleBook
 from services.outreach.domain.strategy import StrategyTable
 from services.outreach.handlers import OutreachHandler
 from services.outreach.outcomes import record_outcome
+from services.outreach.sandbox_borrower import answer_visit_offer
 from services.outreach.settings import OutreachSettings
 from services.outreach.store import cases, complaints
 from services.outreach.unit_of_work import UnitOfWork
@@ -37,7 +38,12 @@ def create_app(settings: OutreachSettings) -> ServiceRuntime:
         async def report(attempt_id: str, outcome: str) -> None:
             await unit.run(lambda conn, now, after: _outcome(conn, ctx, attempt_id, outcome, now, after))
 
-        provider = SandboxProvider(report) if settings.channel_provider == "sandbox" else WebhookProvider(
+        async def sandbox_report(attempt_id: str, outcome: str) -> None:
+            await report(attempt_id, outcome)
+            if outcome == "delivered":
+                await answer_visit_offer(unit, ctx, attempt_id)
+
+        provider = SandboxProvider(sandbox_report) if settings.channel_provider == "sandbox" else WebhookProvider(
             settings.webhook_url, settings.webhook_timeout_seconds, settings.webhook_token or None)
         return [ChannelWorker(Dispatcher(pool, provider, on_failed=lambda attempt: report(attempt, "failed")),
                               provider)]

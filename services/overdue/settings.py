@@ -14,4 +14,4 @@ class OverdueSettings(CommonSettings):
     consumer_group: str = Field("overdue-detection", validation_alias=env("OVERDUE_CONSUMER_GROUP", "CONSUMER_GROUP"))
     grace_days: int = Field(0, ge=0, validation_alias=env("OVERDUE_GRACE_DAYS"))
     buckets: str = Field("1-30,31-60,61-90,91-180,181+", validation_alias=env("OVERDUE_BUCKETS"))
-    portfolio_refresh_seconds: float = Field(15.0, validation_alias=env("OVERDUE_PORTFOLIO_REFRESH_SECONDS"))
+    portfolio_refresh_seconds: float = Field(5.0, validation_alias=env("OVERDUE_PORTFOLIO_REFRESH_SECONDS"))
