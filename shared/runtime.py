@@ -73,6 +73,7 @@ class ServiceRuntime:
         self.pool: asyncpg.Pool | None = None
         self._tasks: list[asyncio.Task] = []
         self._stopped = asyncio.Event()
+        self._shutting_down = False
 
     async def start(self) -> None:
         spec = self.spec
@@ -104,6 +105,8 @@ class ServiceRuntime:
                     (2.0, self._probe_kafka), (3600.0, self._forget_old_inbox)] + spec.make_periodic(self.pool)
         self._tasks = [asyncio.create_task(self.consumer.run(), name="consumer"),
                        asyncio.create_task(self.relay.run(), name="relay")]
+        for task in self._tasks:
+            task.add_done_callback(self._loop_ended)
         self._worker_tasks = [asyncio.create_task(worker.run(), name=type(worker).__name__) for worker in self.workers]
         self._tasks += [asyncio.create_task(_every(i, fn), name=fn.__name__) for i, fn in periodic]
         log.info("service started", extra={"port": self.http_port})
@@ -116,14 +119,22 @@ class ServiceRuntime:
         await site.start()
         self.http_port = self._web_runner.addresses[0][1]
 
+    def _loop_ended(self, task: asyncio.Task) -> None:
+        """The consumer and the relay never return while the service runs; if one does, say so loudly."""
+        if task.cancelled() or self._shutting_down:
+            return
+        self.readiness.mark(task.get_name(), False)
+        log.critical("a service loop ended unexpectedly", extra={"loop": task.get_name(),
+                                                               "error": repr(task.exception())})
+
     async def _probe_database(self) -> None:
         """Readiness follows the database even while no message arrives to find it down."""
         try:
-            await asyncio.wait_for(self.pool.fetchval("SELECT 1"), timeout=2.0)
+            writable = await asyncio.wait_for(
+                self.pool.fetchval("SELECT current_setting('transaction_read_only') = 'off'"), timeout=2.0)
         except Exception:  # noqa: BLE001 - any failure means not ready
-            self.readiness.mark("database", False)
-        else:
-            self.readiness.mark("database", True)
+            writable = False
+        self.readiness.mark("database", bool(writable))  # a read-only standby cannot take our writes
 
     async def _probe_kafka(self) -> None:
         try:
@@ -145,6 +156,7 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         """Graceful: finish the batch in hand, commit, drain the outbox, close connections."""
+        self._shutting_down = True
         self.consumer.stop()
         consumer_task, relay_task, *others = self._tasks
         await asyncio.wait_for(consumer_task, timeout=60)

@@ -35,8 +35,8 @@ class OverdueHandler:
         by_type: dict[str, list[Incoming]] = defaultdict(list)
         for event in events:
             by_type[event.type].append(event)
-        touched = await self._apply_loan_events(conn, by_type, after)
         clock = await clock_store.read_clock(conn)
+        touched = await self._apply_loan_events(conn, by_type, clock.last_closed_date, after)
         messages: list[OutboxMessage] = []
         if clock.last_closed_date and touched:
             time = clock.now or events[-1].envelope.time
@@ -50,7 +50,13 @@ class OverdueHandler:
             messages += await self._advance_clock(conn, tick.data.now, after)
         return messages
 
-    async def _apply_loan_events(self, conn, by_type: dict[str, list[Incoming]], after: AfterCommit) -> set[str]:
+    async def _apply_loan_events(self, conn, by_type: dict[str, list[Incoming]], last_closed: date | None,
+                                 after: AfterCommit) -> set[str]:
+        """Apply the loan events; return the loans whose position on a closed date may have changed.
+
+        A payment or reversal dated after the last closed date cannot change it (the day's end
+        will count it), so only back-dated ones, new loans and new schedules are re-evaluated now.
+        """
         originations = by_type["loan.originated"]
         new_loans = await book.add_loans(conn, [e.data for e in originations], [e.envelope.time for e in originations])
         touched = set(new_loans)
@@ -58,12 +64,17 @@ class OverdueHandler:
             if await book.reschedule(conn, change.data):
                 touched.add(change.data.loan_id)
         payments = [e.data for e in by_type["loan.payment_received"]]
-        paid_loans, recorded = await book.add_payments(conn, payments, self.zone)
-        touched |= set(paid_loans)
+        _, recorded = await book.add_payments(conn, payments, self.zone)
+        touched |= {p.loan_id for p in recorded if self._on_or_before(p.paid_at, last_closed)}
         reversals = [e.data for e in by_type["loan.payment_reversed"]]
-        touched |= set(await book.add_reversals(conn, reversals, self.zone))
+        reversed_loans = set(await book.add_reversals(conn, reversals, self.zone))
+        touched |= {r.loan_id for r in reversals
+                    if r.loan_id in reversed_loans and self._on_or_before(r.reversed_at, last_closed)}
         after.append(lambda: _count_book(len(new_loans), recorded, len(reversals)))
         return touched
+
+    def _on_or_before(self, instant: datetime, last_closed: date | None) -> bool:
+        return last_closed is not None and business_date(instant, self.zone) <= last_closed
 
     async def _advance_clock(self, conn, now, after: AfterCommit) -> list[OutboxMessage]:
         clock = await clock_store.read_clock(conn)

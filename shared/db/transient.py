@@ -24,11 +24,16 @@ TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
     asyncpg.QueryCanceledError,
+    asyncpg.ReadOnlySQLTransactionError,  # a standby after a failover, until the primary is back
 )
+# SQLSTATE classes that say "the server cannot do it now", not "this message is wrong":
+# 08 connection exception, 53 insufficient resources (disk full, out of memory), 57 operator intervention.
+TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "53", "57"})
 
 
 def is_transient(error: BaseException) -> bool:
-    return isinstance(error, TRANSIENT_DB_ERRORS)
+    sqlstate = getattr(error, "sqlstate", None) or ""
+    return isinstance(error, TRANSIENT_DB_ERRORS) or sqlstate[:2] in TRANSIENT_SQLSTATE_CLASSES
 
 
 @contextlib.asynccontextmanager

@@ -5,6 +5,7 @@ message at a time, so the single poison message is dead-lettered and the rest go
 """
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -16,7 +17,7 @@ from shared.db.transient import connection, is_transient
 from shared.events.registry import EVENT_TYPES
 from shared.kafka.records import HANDLER_ERROR, DeadLetter, Incoming, RawRecord, classify
 from shared.readiness import Readiness
-from shared.retry import retry_transient
+from shared.retry import Backoff, retry_transient
 
 log = logging.getLogger(__name__)
 AfterCommit = list[Callable[[], None]]
@@ -68,7 +69,18 @@ class BatchProcessor:
             log.exception("message dead-lettered after a handler error", extra={"offset": item.record.offset})
             event_type = item.type if isinstance(item, Incoming) else None
             dead = DeadLetter(item.record, HANDLER_ERROR, type(error).__name__, event_type)
-            await self._commit_with_retry([dead])
+            await self._dead_letter_until_stored(dead)
+
+    async def _dead_letter_until_stored(self, dead: DeadLetter) -> None:
+        """A dead letter that cannot be written points at the database, not the message: wait, retry."""
+        backoff = Backoff()
+        while True:
+            try:
+                return await self._commit_with_retry([dead])
+            except Exception as error:  # noqa: BLE001 - agents never raise
+                self._database_down(error)
+                log.warning("dead letter not stored yet, retrying", extra={"error": type(error).__name__})
+                await backoff.wait()
 
     async def _commit_with_retry(self, items: list[Item]) -> None:
         outcomes = await retry_transient(
@@ -103,11 +115,14 @@ class BatchProcessor:
         return [(i, _outcome(i) if id(i) in fresh_set else "duplicate") for i in items]
 
     def _count(self, outcomes: list[tuple[Item, str]]) -> None:
-        for item, outcome in outcomes:
-            event_type = item.type if isinstance(item, Incoming) else _known_type(item.event_type)
-            metrics.EVENTS_CONSUMED.labels(item.record.topic, event_type, outcome).inc()
-            if outcome == "dead_lettered":
-                metrics.DEAD_LETTERS.labels(item.record.topic, item.reason).inc()
+        """Once per label set and batch, not per event: labels() is not free at 20,000 events/s."""
+        consumed = Counter((i.record.topic, i.type if isinstance(i, Incoming) else _known_type(i.event_type), o)
+                           for i, o in outcomes)
+        for labels, count in consumed.items():
+            metrics.EVENTS_CONSUMED.labels(*labels).inc(count)
+        dead = Counter((i.record.topic, i.reason) for i, o in outcomes if o == "dead_lettered")
+        for labels, count in dead.items():
+            metrics.DEAD_LETTERS.labels(*labels).inc(count)
 
 
 def _known_type(event_type: str | None) -> str:

@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaProducer
 
 from shared import metrics
 from shared.db import outbox
-from shared.db.transient import connection
+from shared.db.transient import connection, is_transient
 from shared.kafka.published import published_event_ids
 from shared.readiness import Readiness
 from shared.retry import Backoff
@@ -72,7 +72,7 @@ class OutboxRelay:
                 backoff.reset()
             except Exception as error:  # noqa: BLE001 - the relay must outlive outages
                 self._unsure_what_was_sent = True
-                self.readiness.mark("kafka", False)
+                self.readiness.mark("database" if is_transient(error) else "kafka", False)
                 metrics.TRANSIENT_RETRIES.labels("relay").inc()
                 log.warning("outbox relay failed, retrying", extra={"error": type(error).__name__})
                 await backoff.wait()

@@ -2,7 +2,6 @@ import pytest
 
 from tests.helpers.stack import Stack
 
-pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="session")

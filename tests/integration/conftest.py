@@ -3,7 +3,6 @@ import pytest
 from tests.helpers.overdue import OverdueUnderTest
 from tests.helpers.stack import Stack
 
-pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,8 @@ import asyncpg
 # wanted id under a generic plan; joining the unnested ids lets Postgres hash or index it.
 _WHOLE_BOOK = "SELECT loan_id FROM delinquency_state WHERE NOT closed AND $2::text[] IS NULL"
 _SOME_LOANS = (
-    "SELECT s.loan_id FROM delinquency_state s JOIN unnest($2::text[]) AS wanted(loan_id) USING (loan_id)"
+    "SELECT s.loan_id FROM delinquency_state s"
+    " JOIN (SELECT DISTINCT unnest($2::text[]) AS loan_id) AS wanted USING (loan_id)"
     " WHERE NOT s.closed"
 )
 _EVALUATE = """
@@ -61,7 +62,7 @@ _HISTORY = """
 WITH schedule AS (
     SELECT i.loan_id, i.due_date,
            sum(i.amount_due) OVER (PARTITION BY i.loan_id ORDER BY i.due_date, i.sequence)::bigint AS due_through
-    FROM instalments i JOIN unnest($2::text[]) AS wanted(loan_id) USING (loan_id)
+    FROM instalments i JOIN (SELECT DISTINCT unnest($2::text[]) AS loan_id) AS wanted USING (loan_id)
 )
 SELECT s.loan_id, count(*) AS instalments_due,
        count(*) FILTER (WHERE s.due_through > coalesce((
