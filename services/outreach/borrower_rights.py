@@ -34,6 +34,7 @@ async def set_preferences(conn: asyncpg.Connection, customer_id: str, update: Pr
         customer_id, update.stop_contact, update.preferred_channel, hours.start if hours else None,
         hours.end if hours else None, now,
     )
+    await cases.resume_customer(conn, customer_id, now, "preference")  # honoured at once, either way
     return web.json_response({"customer_id": customer_id, **update.model_dump(mode="json")}), []
 
 
@@ -55,7 +56,7 @@ async def resolve_complaint(conn: asyncpg.Connection, ctx: Outreach, complaint_i
     if row is None:
         return error(404, "complaint_not_found", "no open complaint with this id"), []
     if not await complaints.still_open(conn, row["customer_id"]):
-        await cases.resume_customer(conn, row["customer_id"], now)
+        await cases.resume_customer(conn, row["customer_id"], now, "complaint")
     data = contract.ComplaintResolved(complaint_id=complaint_id, customer_id=row["customer_id"],
                                       resolution=resolution, resolved_at=now)
     message = outreach_message(data, topic=ctx.topic, key=row["customer_id"], time=now, cause=f"{complaint_id}:done")
@@ -69,6 +70,8 @@ async def confirm_visit(conn: asyncpg.Connection, ctx: Outreach, customer_id: st
     if found is None:
         return error(404, "no_open_offer", "no visit-time offer is waiting for this customer"), []
     offer_id, case_id, slots = found
+    if await complaints.still_open(conn, customer_id):
+        return error(409, "complaint_open", "no visit is arranged while a complaint is open"), []
     case = await cases.case(conn, case_id)
     if case is None or chosen.slot > len(slots):
         return error(409, "offer_not_available", "the case behind this offer is closed or the slot is unknown"), []

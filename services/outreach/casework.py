@@ -1,4 +1,5 @@
 """A due case takes its next step: plan it (pure), then record the decision, the attempt and the events."""
+import logging
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -17,6 +18,7 @@ from shared.db.outbox import OutboxMessage
 from shared.events import outreach as contract
 from shared.kafka.batch import AfterCommit
 
+log = logging.getLogger(__name__)
 CUSTOMER_DATA_RETRY = timedelta(hours=1)
 
 
@@ -40,7 +42,13 @@ async def act_on_due_cases(conn: asyncpg.Connection, ctx: Outreach, now: datetim
             event = VisitUnconfirmed() if case.waiting_for == "visit_confirmation" else StepDone(contacted=False)
             await save(conn, case.case_id, after_event(view(ctx, case), event, now))
             continue
-        plan = plan_next(view(ctx, case), person, ctx.rulebook, now)
+        try:
+            plan = plan_next(view(ctx, case), person, ctx.rulebook, now)
+        except Exception:  # noqa: BLE001 - one case's bad data must not stop every other case
+            log.exception("case could not be planned; retried later", extra={"case": case.case_id})
+            await cases.save_step(conn, case.case_id, case.step_index, case.step_attempts,
+                                  now + CUSTOMER_DATA_RETRY, "error")
+            continue
         messages += await _apply(conn, ctx, case, person, plan, now, after)
         if plan.decision and plan.decision.allowed:  # the person's other cases this tick see this attempt
             request = plan.request

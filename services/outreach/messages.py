@@ -23,7 +23,8 @@ def message_text(template: Template, recipient: str, first_name: str, product: s
     if recipient != "borrower" or not isinstance(template, BorrowerTemplate):
         # an emergency contact learns nothing but where the borrower can call back
         return render(template, ThirdPartyFields(callback_number=ctx.callback_number))
-    due = now.astimezone(zone).date() - timedelta(days=case.days_past_due)
+    as_of = case.as_of or now.astimezone(zone).date()
+    due = as_of - timedelta(days=case.days_past_due)  # days past due is a snapshot as of `as_of`
     text = render(template, BorrowerFields(first_name=first_name, amount_overdue=case.overdue_amount,
                                            currency=case.currency, due_date=due, loan_product=product,
                                            callback_number=ctx.callback_number))

@@ -46,6 +46,8 @@ async def record_outcome(conn: asyncpg.Connection, ctx: Outreach, attempt_id: st
         return messages
     if outcome == "promise_to_pay":
         return messages + await _promise(conn, ctx, case, attempt_id, at, promise, after)
+    if case.waiting_for != "outcome":
+        return messages  # a late receipt: the case has moved on (a visit confirmed, a timeout) and stays
     if attempt["purpose"] == "visit_confirmation" and outcome == "delivered":
         await cases.save_step(conn, case.case_id, case.step_index, case.step_attempts, at + timedelta(days=1),
                               "visit_confirmation")

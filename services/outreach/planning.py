@@ -68,7 +68,7 @@ def plan_next(case: CaseView, person: Person, book: RuleBook, now: datetime) -> 
     decision = decide(request, person.history, book, now)
     if decision.allowed:
         return Plan(request, decision, None, state.index, state.attempts, now + OUTCOME_TIMEOUT, "outcome")
-    waiting = "rule" if decision.retry_at else "person"
+    waiting = "rule" if decision.retry_at else _waiting_for_person(decision.rule_id)
     return Plan(request, decision, None, state.index, state.attempts, decision.retry_at, waiting)
 
 
@@ -101,6 +101,13 @@ def _request(case: CaseView, person: Person, action: str) -> ContactRequest | No
     purpose = {"sms_reminder": "reminder", "call": "collection", "visit": "visit_confirmation"}[action]
     return ContactRequest(case.customer_id, case.case_id, channel, "borrower", valid[0], purpose,
                           TEMPLATES[(action, "borrower")])
+
+
+def _waiting_for_person(rule_id: str) -> str:
+    """What must change before a blocked case can go on; the store resumes cases by this."""
+    if rule_id == "complaint.open":
+        return "complaint"
+    return "preference" if rule_id.startswith("preference.") else "person"
 
 
 def decision_id(case_id: str, now: datetime, rule_id: str) -> str:

@@ -2,7 +2,7 @@
 from datetime import date, time
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
 from shared.events.outreach import Outcome
 
@@ -24,6 +24,12 @@ class OutcomeReport(_Request):
 class Hours(_Request):
     start: time
     end: time
+
+    @model_validator(mode="after")
+    def _starts_before_it_ends(self) -> "Hours":
+        if self.start >= self.end:
+            raise ValueError("preferred hours must start before they end, within one day")
+        return self
 
 
 class PreferencesUpdate(_Request):

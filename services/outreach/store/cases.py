@@ -1,6 +1,6 @@
 """Delinquency cases as outreach follows them: one per episode, with the step it is on."""
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import asyncpg
 
@@ -21,31 +21,33 @@ class CaseRow:
     overdue_amount: int
     currency: str
     days_past_due: int
+    as_of: date | None
     broken_promises: int
     waiting_for: str | None
 
 
 _COLUMNS = ("case_id, loan_id, customer_id, variant, ladder, step_index, step_attempts, bucket, risk_segment,"
-            " overdue_amount, currency, days_past_due, broken_promises, waiting_for")
+            " overdue_amount, currency, days_past_due, as_of, broken_promises, waiting_for")
 
 
 async def open_case(conn: asyncpg.Connection, event: DelinquencySnapshot, variant: str, ladder: str | None,
                     at: datetime) -> bool:
     status = await conn.execute(
         "INSERT INTO cases (case_id, loan_id, customer_id, status, bucket, risk_segment, days_past_due,"
-        " overdue_amount, currency, variant, ladder, next_action_at, opened_at)"
-        " VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (case_id) DO NOTHING",
+        " overdue_amount, currency, variant, ladder, next_action_at, opened_at, as_of)"
+        " VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) ON CONFLICT (case_id) DO NOTHING",
         event.case_id, event.loan_id, event.customer_id, event.bucket, event.risk_segment, event.days_past_due,
-        event.overdue_amount, event.currency, variant, ladder, at,
+        event.overdue_amount, event.currency, variant, ladder, at, event.business_date,
     )
     return status.endswith(" 1")
 
 
 async def refresh_case(conn: asyncpg.Connection, event: DelinquencySnapshot) -> None:
     await conn.execute(
-        "UPDATE cases SET bucket = $2, risk_segment = $3, days_past_due = $4, overdue_amount = $5"
+        "UPDATE cases SET bucket = $2, risk_segment = $3, days_past_due = $4, overdue_amount = $5, as_of = $6"
         " WHERE case_id = $1 AND status = 'open'",
         event.case_id, event.bucket, event.risk_segment, event.days_past_due, event.overdue_amount,
+        event.business_date,
     )
 
 
@@ -95,11 +97,14 @@ async def pause_customer(conn: asyncpg.Connection, customer_id: str) -> None:
                        " WHERE customer_id = $1 AND status = 'open'", customer_id)
     await conn.execute("UPDATE contact_attempts SET dispatch_status = 'cancelled'"
                        " WHERE customer_id = $1 AND dispatch_status = 'pending'", customer_id)
+    await conn.execute("UPDATE visit_offers SET status = 'expired' WHERE customer_id = $1 AND status = 'offered'",
+                       customer_id)
 
 
-async def resume_customer(conn: asyncpg.Connection, customer_id: str, at: datetime) -> None:
+async def resume_customer(conn: asyncpg.Connection, customer_id: str, at: datetime, waiting_for: str) -> None:
+    """Cases that waited for this person's complaint (or preference) to change act at the next tick."""
     await conn.execute("UPDATE cases SET next_action_at = $2, waiting_for = NULL"
-                       " WHERE customer_id = $1 AND status = 'open' AND waiting_for = 'complaint'", customer_id, at)
+                       " WHERE customer_id = $1 AND status = 'open' AND waiting_for = $3", customer_id, at, waiting_for)
 
 
 async def open_counts(conn: asyncpg.Connection) -> dict[str, int]:

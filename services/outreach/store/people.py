@@ -1,5 +1,6 @@
 """People and their contact points, from loan events; and a person's file for the rule book."""
 import json
+import logging
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -9,6 +10,7 @@ from services.outreach.domain.windows import HoursWindow
 from services.outreach.planning import Person
 from shared.events.loan import CustomerContactUpdated, LoanOriginated
 
+log = logging.getLogger(__name__)
 HISTORY_SPAN = timedelta(days=8)  # the longest rule looks back 7 days
 
 
@@ -89,7 +91,10 @@ def _person(row, points, attempts) -> Person:
 def _preferences(row) -> Preferences:
     hours = None
     if row["preferred_start"] is not None and row["preferred_end"] is not None:
-        hours = HoursWindow(row["preferred_start"], row["preferred_end"])
+        try:
+            hours = HoursWindow(row["preferred_start"], row["preferred_end"])
+        except ValueError:  # stored before validation existed: ignore it rather than stop every case
+            log.warning("ignoring an invalid preferred-hours window", extra={"customer": row["customer_id"]})
     return Preferences(bool(row["stop_contact"]), row["preferred_channel"], hours)
 
 
