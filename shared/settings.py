@@ -16,6 +16,8 @@ class CommonSettings(BaseSettings):
     loan_events_topic: str = Field("loan-events", validation_alias=env("LOAN_EVENTS_TOPIC"))
     clock_topic: str = Field("clock", validation_alias=env("CLOCK_TOPIC"))
     delinquency_events_topic: str = Field("delinquency-events", validation_alias=env("DELINQUENCY_EVENTS_TOPIC"))
+    outreach_events_topic: str = Field("outreach-events", validation_alias=env("OUTREACH_EVENTS_TOPIC"))
+    dispatch_events_topic: str = Field("dispatch-events", validation_alias=env("DISPATCH_EVENTS_TOPIC"))
     portfolio_time_zone: str = Field("Asia/Shanghai", validation_alias=env("PORTFOLIO_TIME_ZONE"))
     log_level: str = Field("INFO", validation_alias=env("LOG_LEVEL"))
     api_tokens: str = Field(

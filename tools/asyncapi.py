@@ -15,6 +15,8 @@ from pathlib import Path
 from pydantic.json_schema import models_json_schema
 
 from services.overdue.app import create_app as overdue_app
+from services.outreach.app import create_app as outreach_app
+from services.outreach.settings import OutreachSettings
 from services.overdue.settings import OverdueSettings
 from shared.events.codec import CONTRACT_VIOLATION, INVALID_JSON, UNKNOWN_TYPE
 from shared.events.envelope import Envelope
@@ -25,7 +27,7 @@ from shared.settings import CommonSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "deploy" / "asyncapi" / "asyncapi.json"
-SERVICES = [(overdue_app, OverdueSettings)]
+SERVICES = [(overdue_app, OverdueSettings), (outreach_app, OutreachSettings)]
 BINDING = "0.5.0"
 
 
@@ -44,10 +46,15 @@ TOPICS = [
     Topic("clock", "clock_topic", ("clock.",), "Time as an event: services read the time from here, never the wall."),
     Topic("delinquencyEvents", "delinquency_events_topic", ("delinquency.",),
           "Overdue detection's outbound events, published only by its outbox relay; per-loan order holds."),
+    Topic("outreachEvents", "outreach_events_topic", ("outreach.",),
+          "Outreach's outbound events: every contact decision with its rule and policy version, outcomes,"
+          " promises, visit requests at confirmed times, legal referrals, complaints; keyed by customer."),
+    Topic("dispatchEvents", "dispatch_events_topic", ("dispatch.",),
+          "Visit dispatch's outbound events: a visit from scheduled to completed; keyed by customer."),
 ]
-NOT_ON_A_TOPIC_YET = ("outreach.",)  # outbound; listed as messages until the service names its topic
+NOT_ON_A_TOPIC_YET: tuple[str, ...] = ()  # outbound types listed as messages before their service names a topic
 KAFKA_KEYS = {"loan.": "the loan id", "customer.": "the customer id", "clock.": "the constant 'clock'",
-              "delinquency.": "the loan id"}
+              "delinquency.": "the loan id", "outreach.": "the customer id", "dispatch.": "the customer id"}
 RELAY_HEADERS = {"ce_id": "the event id, for consumers' de-duplication (added by shared/kafka/relay.py)",
                  "ce_type": "the CloudEvents type"}
 DLQ_REASONS = [INVALID_JSON, CONTRACT_VIOLATION, UNKNOWN_TYPE, HANDLER_ERROR]

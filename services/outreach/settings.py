@@ -14,7 +14,6 @@ class OutreachSettings(CommonSettings):
     http_host: str = Field("0.0.0.0", validation_alias=env("OUTREACH_HTTP_HOST", "HTTP_HOST"))
     http_port: int = Field(8082, validation_alias=env("OUTREACH_HTTP_PORT", "HTTP_PORT"))
     consumer_group: str = Field("outreach", validation_alias=env("OUTREACH_CONSUMER_GROUP", "CONSUMER_GROUP"))
-    outreach_events_topic: str = Field("outreach-events", validation_alias=env("OUTREACH_EVENTS_TOPIC"))
     rulebook_path: Path = Field(DEFAULT_RULEBOOK_PATH, validation_alias=env("OUTREACH_RULEBOOK_PATH"))
     strategy_path: Path = Field(DEFAULT_STRATEGY_PATH, validation_alias=env("OUTREACH_STRATEGY_PATH"))
     callback_number: str = Field("400-820-0000", validation_alias=env("OUTREACH_CALLBACK_NUMBER"))

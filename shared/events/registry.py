@@ -1,7 +1,7 @@
 """The one table from CloudEvents type to data model."""
 from pydantic import BaseModel
 
-from shared.events import clock, delinquency, loan, outreach
+from shared.events import clock, delinquency, dispatch, loan, outreach
 
 EVENT_TYPES: dict[str, type[BaseModel]] = {
     "loan.originated": loan.LoanOriginated,
@@ -26,6 +26,14 @@ EVENT_TYPES: dict[str, type[BaseModel]] = {
     "outreach.legal_referral_made": outreach.LegalReferralMade,
     "outreach.complaint_opened": outreach.ComplaintOpened,
     "outreach.complaint_resolved": outreach.ComplaintResolved,
+    "dispatch.visit_scheduled": dispatch.VisitScheduled,
+    "dispatch.visit_assigned": dispatch.VisitAssigned,
+    "dispatch.visit_reassigned": dispatch.VisitReassigned,
+    "dispatch.visit_cancelled": dispatch.VisitCancelled,
+    "dispatch.visit_unassignable": dispatch.VisitUnassignable,
+    "dispatch.visit_checked_in": dispatch.VisitCheckedIn,
+    "dispatch.visit_missed": dispatch.VisitMissed,
+    "dispatch.visit_completed": dispatch.VisitCompleted,
 }
 
 TYPE_OF_MODEL: dict[type[BaseModel], str] = {model: name for name, model in EVENT_TYPES.items()}

@@ -50,12 +50,15 @@ def test_the_platform_topics_carry_their_families(document):
         "loan-events": sorted(n for n in EVENT_TYPES if n.startswith(("loan.", "customer."))),
         "clock": ["clock.ticked"],
         "delinquency-events": sorted(n for n in EVENT_TYPES if n.startswith("delinquency.")),
+        "outreach-events": sorted(n for n in EVENT_TYPES if n.startswith("outreach.")),
+        "dispatch-events": sorted(n for n in EVENT_TYPES if n.startswith("dispatch.")),
     }
 
 
 def test_each_consumed_topic_has_a_dead_letter_topic_with_its_reasons(document):
     dead_letter_topics = {c["address"] for c in document["channels"].values() if c["address"].endswith(".dlq")}
-    assert dead_letter_topics == {"overdue.loan-events.dlq", "overdue.clock.dlq"}
+    assert dead_letter_topics == {"overdue.loan-events.dlq", "overdue.clock.dlq", "outreach.loan-events.dlq",
+                                  "outreach.clock.dlq", "outreach.delinquency-events.dlq"}
     headers = document["components"]["messages"]["dead_letter"]["headers"]
     assert set(headers["properties"]["dlq-reason"]["enum"]) == {INVALID_JSON, CONTRACT_VIOLATION, UNKNOWN_TYPE,
                                                                 HANDLER_ERROR}
