@@ -5,13 +5,11 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from shared.db.outbox import OutboxMessage
-from shared.db.outbox_events import event_message
+from shared.db.outbox_events import caused_message
 
 SOURCE = "collections/outreach"
 _IDS = uuid.UUID("5b1f0f8e-9c43-5f0e-8a57-0c2d3f8e9b14")  # never change: ids must survive replays
 
 
 def outreach_message(data: BaseModel, *, topic: str, key: str, time: datetime, cause: str) -> OutboxMessage:
-    """`cause` names what made the event (a decision id, an attempt and its outcome…)."""
-    event_id = str(uuid.uuid5(_IDS, f"{type(data).__name__}:{cause}"))
-    return event_message(data, topic=topic, key=key, source=SOURCE, time=time, event_id=event_id)
+    return caused_message(data, topic=topic, key=key, source=SOURCE, time=time, namespace=_IDS, cause=cause)
