@@ -159,21 +159,25 @@ class ServiceRuntime:
         self._shutting_down = True
         self.consumer.stop()
         consumer_task, relay_task, *others = self._tasks
-        await asyncio.wait_for(consumer_task, timeout=60)
+        await _bounded(consumer_task, "consumer loop", 60)
         for worker in self.workers:
             worker.stop()
-        await asyncio.wait_for(asyncio.gather(*self._worker_tasks, return_exceptions=True), timeout=30)
+        await _bounded(asyncio.gather(*self._worker_tasks, return_exceptions=True), "workers", 30)
         for worker in self.workers:
-            await worker.close()
+            await _bounded(worker.close(), "worker")
         self.relay.stop()
-        await asyncio.wait_for(relay_task, timeout=30)
+        await _bounded(relay_task, "relay", 30)
         for task in others:
             task.cancel()
         await asyncio.gather(*others, return_exceptions=True)
-        await self.consumer.close()
-        await self.relay.close()
-        await self._web_runner.cleanup()
-        await self.pool.close()
+        await _bounded(self.consumer.close(), "consumer")
+        await _bounded(self.relay.close(), "producer")
+        await _bounded(self._web_runner.cleanup(), "http")
+        try:
+            await asyncio.wait_for(self.pool.close(), timeout=10)
+        except asyncio.TimeoutError:  # a connection never came back (e.g. killed mid-query): don't hang
+            log.warning("database pool did not close in time; terminating it")
+            self.pool.terminate()
         self._stopped.set()
         log.info("service stopped")
 
@@ -186,6 +190,14 @@ class ServiceRuntime:
         await stop_requested.wait()
         log.info("shutdown requested")
         await self.stop()
+
+
+async def _bounded(awaitable, what: str, seconds: float = 10) -> None:
+    """Shutdown must end: a step that hangs is logged and left behind."""
+    try:
+        await asyncio.wait_for(awaitable, timeout=seconds)
+    except Exception as error:  # noqa: BLE001 - includes TimeoutError
+        log.warning("shutdown step did not finish cleanly", extra={"step": what, "error": type(error).__name__})
 
 
 async def _every(interval: float, job: Callable[[], Awaitable[None]]) -> None:

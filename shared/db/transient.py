@@ -36,11 +36,14 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, TRANSIENT_DB_ERRORS) or sqlstate[:2] in TRANSIENT_SQLSTATE_CLASSES
 
 
+ACQUIRE_TIMEOUT_SECONDS = 10.0
+
+
 @contextlib.asynccontextmanager
 async def connection(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
     """A pooled connection; any failure to get one (whatever Postgres says) is transient."""
     try:
-        conn = await pool.acquire()
+        conn = await pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS)
     except Exception as error:  # noqa: BLE001 - e.g. 55000 when the database refuses connections
         raise DatabaseUnavailable(type(error).__name__) from error
     try:
