@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo
 
 from services.overdue.domain.buckets import BucketTable
 from services.overdue.settings import OverdueSettings
-from tools.summary import render_outreach, render_overdue, scrape
+from tools.roster_seed import seed
+from tools.summary import render_dispatch, render_outreach, render_overdue, scrape
 
 LOGS = Path(".run")
+HOURLY_TICKS = ",".join(f"{hour:02d}:00" for hour in (3, 6, *range(8, 22)))  # visits need the hours of the day
 CLEAR = "\x1b[2J\x1b[H"
 
 
@@ -41,12 +43,19 @@ async def stop(processes: dict[str, asyncio.subprocess.Process]) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    env = {**os.environ, "OVERDUE_HTTP_PORT": str(args.overdue_port), "OUTREACH_HTTP_PORT": str(args.outreach_port)}
-    env.setdefault("API_TOKENS", "demo-portal:customer_portal,demo-supervisor:supervisor,demo-dialer:dialer")
-    processes = {name: await spawn(name, "-m", f"services.{name}", env=env) for name in ("overdue", "outreach")}
+    env = {**os.environ, "OVERDUE_HTTP_PORT": str(args.overdue_port), "OUTREACH_HTTP_PORT": str(args.outreach_port),
+           "DISPATCH_HTTP_PORT": str(args.dispatch_port), "DISPATCH_SANDBOX_FIELD_TEAM": "1"}
+    env.setdefault("API_TOKENS", "demo-portal:customer_portal,demo-supervisor:supervisor,demo-dialer:dialer,demo-collector:collector")
+    processes = {name: await spawn(name, "-m", f"services.{name}", env=env)
+                 for name in ("overdue", "outreach", "dispatch")}
+    try:
+        await _seed_roster(args.dispatch_port, env["API_TOKENS"])
+    except Exception:
+        await stop(processes)
+        raise
     processes["simulator"] = await spawn(
         "simulator", "-m", "simulator", "--customers", str(args.customers), "--days", str(args.days),
-        "--day-seconds", str(args.day_seconds), "--seed", str(args.seed), env=env,
+        "--day-seconds", str(args.day_seconds), "--seed", str(args.seed), "--ticks", HOURLY_TICKS, env=env,
     )
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -58,7 +67,8 @@ async def main(args: argparse.Namespace) -> None:
     while not stopping.is_set():
         now = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.overdue_port}/metrics")
         outreach = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.outreach_port}/metrics")
-        print(CLEAR + _screen(now, before, outreach, buckets, zone, processes, args), flush=True)
+        dispatch = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.dispatch_port}/metrics")
+        print(CLEAR + _screen(now, before, outreach, dispatch, buckets, zone, processes, args), flush=True)
         before = now or before
         try:
             await asyncio.wait_for(stopping.wait(), 1.0)
@@ -68,7 +78,19 @@ async def main(args: argparse.Namespace) -> None:
     await stop(processes)
 
 
-def _screen(now, before, outreach, buckets, zone, processes, args) -> str:
+async def _seed_roster(port: int, tokens: str) -> None:
+    supervisor = next(t.split(":")[0] for t in tokens.split(",") if t.endswith(":supervisor"))
+    for _ in range(120):  # the service is starting
+        try:
+            created = await asyncio.to_thread(seed, f"http://127.0.0.1:{port}", supervisor)
+            print(f"roster: {created} collectors created", flush=True)
+            return
+        except OSError:
+            await asyncio.sleep(0.5)
+    raise RuntimeError("visit dispatch did not come up to take the roster")
+
+
+def _screen(now, before, outreach, dispatch, buckets, zone, processes, args) -> str:
     simulator = processes["simulator"].returncode
     sim_state = "running" if simulator is None else ("finished" if simulator == 0 else f"failed ({simulator})")
     header = [
@@ -82,7 +104,9 @@ def _screen(now, before, outreach, buckets, zone, processes, args) -> str:
     waiting = ["(starting… waiting for /metrics)"]
     body = render_overdue(now, before, buckets, zone) if now else waiting
     contact = render_outreach(outreach) if outreach else waiting
-    return "\n".join(header + ["  " + line for line in body] + ["", "outreach"] + ["  " + line for line in contact])
+    visits = render_dispatch(dispatch) if dispatch else waiting
+    return "\n".join(header + ["  " + line for line in body] + ["", "outreach"] + ["  " + line for line in contact]
+                     + ["", "visit dispatch"] + ["  " + line for line in visits])
 
 
 def parse() -> argparse.Namespace:
@@ -93,6 +117,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--overdue-port", type=int, default=8081)
     parser.add_argument("--outreach-port", type=int, default=8082)
+    parser.add_argument("--dispatch-port", type=int, default=8083)
     return parser.parse_args()
 
 

@@ -34,8 +34,9 @@ async def drop_topics(bootstrap_servers: str, names: set[str]) -> list[str]:
 
 def demo_topics() -> set[str]:
     settings = CommonSettings()
-    inputs = {settings.loan_events_topic, settings.clock_topic, settings.delinquency_events_topic}
-    outputs = {settings.delinquency_events_topic, os.environ.get("OUTREACH_EVENTS_TOPIC", "outreach-events")}
+    inputs = {settings.loan_events_topic, settings.clock_topic, settings.delinquency_events_topic,
+              settings.outreach_events_topic}
+    outputs = {settings.delinquency_events_topic, settings.outreach_events_topic, settings.dispatch_events_topic}
     dead_letters = {dead_letter_topic(service, topic) for service in SERVICES for topic in inputs}
     return inputs | outputs | dead_letters
 

@@ -99,3 +99,18 @@ def render_outreach(now: Scrape) -> list[str]:
         f"complaints open {now.value('outreach_complaints_open'):,.0f}",
         f"dead letters        {now.value('collections_dead_letters_total'):,.0f}",
     ]
+
+
+def render_dispatch(now: Scrape) -> list[str]:
+    visits = now.by_label("dispatch_visits", "status")
+    unassignable = now.by_label("dispatch_visits_unassignable_total", "reason")
+    outcomes = now.by_label("dispatch_visits_completed_total", "outcome")
+    cancelled = now.by_label("dispatch_visits_cancelled_total", "reason")
+    return [
+        f"collectors active   {now.value('dispatch_collectors_active'):,.0f}",
+        f"visits scheduled    {now.value('dispatch_visits_scheduled_total'):,.0f} " + _reasons(visits),
+        f"unassignable        {sum(unassignable.values()):,.0f} " + _reasons(unassignable),
+        f"at the door         " + (_reasons(outcomes) or "none yet"),
+        f"cancelled           {sum(cancelled.values()):,.0f} " + _reasons(cancelled),
+        f"missed (no check-in) " + (_reasons(now.by_label("dispatch_visits_missed_total", "next")) or "none"),
+    ]

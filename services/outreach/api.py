@@ -9,7 +9,7 @@ from services.outreach.borrower_rights import complain, confirm_visit, resolve_c
 from services.outreach.context import Outreach
 from services.outreach.outcomes import OutcomeConflict, record_outcome
 from services.outreach.store import contacts
-from services.outreach.unit_of_work import ClockNotStarted, UnitOfWork
+from shared.db.unit_of_work import ClockNotStarted, UnitOfWork
 from shared.web import error, parse_body, require_role
 
 DIALER, SUPERVISOR, PORTAL = "dialer", "supervisor", "customer_portal"

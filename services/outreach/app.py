@@ -16,7 +16,7 @@ from services.outreach.outcomes import record_outcome
 from services.outreach.sandbox_borrower import answer_visit_offer
 from services.outreach.settings import OutreachSettings
 from services.outreach.store import cases, complaints
-from services.outreach.unit_of_work import UnitOfWork
+from shared.db.unit_of_work import UnitOfWork
 from shared.runtime import ServiceRuntime, ServiceSpec
 
 SERVICE = "outreach"

@@ -9,7 +9,7 @@ from services.outreach.borrower_rights import confirm_visit
 from services.outreach.context import Outreach
 from services.outreach.requests import VisitConfirmation
 from services.outreach.store import contacts
-from services.outreach.unit_of_work import UnitOfWork
+from shared.db.unit_of_work import UnitOfWork
 
 ANSWER_PERCENT = 60
 

@@ -1,4 +1,4 @@
-"""Work outside the consumer (HTTP callbacks, the sandbox's reports) in the same shape as a batch:
+"""Work outside the consumer (HTTP requests, callbacks) in the same shape as a batch:
 one transaction, the service clock's `now`, outbox rows committed with the change, then the relay woken."""
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,10 +22,11 @@ class UnitOfWork:
     pool: asyncpg.Pool
     wake: Callable[[], None]
 
-    async def run(self, work: Work) -> Any:
+    async def run(self, work: Work, require_clock: bool = True) -> Any:
+        """`require_clock=False` for work that needs no time (`now` is then None before the first tick)."""
         async with connection(self.pool) as conn, conn.transaction():
             now = (await clock_store.read_clock(conn)).now
-            if now is None:
+            if now is None and require_clock:
                 raise ClockNotStarted()
             after: list = []
             result, messages = await work(conn, now, after)

@@ -1,0 +1,1 @@
+"""All of visit dispatch's SQL."""

@@ -1,0 +1,94 @@
+"""Visits: scheduled from a confirmed request, assigned to a team, checked in, completed or cancelled."""
+import json
+from datetime import datetime
+
+import asyncpg
+
+OPEN = ("assigned", "unassignable")
+
+
+async def add(conn: asyncpg.Connection, visit: dict, at: datetime) -> bool:
+    status = await conn.execute(
+        "INSERT INTO visits (visit_id, visit_request_id, case_id, loan_id, customer_id, area, lat, lon, address,"
+        " overdue_amount, currency, time_zone, window_start, window_end, status, created_at)"
+        " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,'unassignable',$15) ON CONFLICT DO NOTHING",
+        visit["visit_id"], visit["visit_request_id"], visit["case_id"], visit["loan_id"], visit["customer_id"],
+        visit["area"], visit["lat"], visit["lon"], json.dumps(visit["address"]), visit["overdue_amount"],
+        visit["currency"], visit["time_zone"], visit["window_start"], visit["window_end"], at,
+    )
+    return status.endswith(" 1")
+
+
+async def set_assignment(conn: asyncpg.Connection, visit_id: str, collector_ids: list[str], reason: str | None,
+                         planned_start: datetime | None) -> None:
+    await conn.execute(
+        "UPDATE visits SET collector_ids = $2, status = CASE WHEN cardinality($2::text[]) > 0 THEN 'assigned'"
+        " ELSE 'unassignable' END, reason = $3, planned_start = $4 WHERE visit_id = $1",
+        visit_id, collector_ids, reason, planned_start,
+    )
+
+
+async def move_window(conn: asyncpg.Connection, visit_id: str, start: datetime, end: datetime) -> None:
+    await conn.execute("UPDATE visits SET window_start = $2, window_end = $3, status = 'unassignable'"
+                       " WHERE visit_id = $1", visit_id, start, end)
+
+
+async def visit(conn: asyncpg.Connection, visit_id: str, lock: bool = False):
+    return await conn.fetchrow("SELECT * FROM visits WHERE visit_id = $1" + (" FOR UPDATE" if lock else ""), visit_id)
+
+
+async def open_visits(conn: asyncpg.Connection, *, loan_id: str | None = None, customer_id: str | None = None,
+                      collector_id: str | None = None, after: datetime | None = None) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT * FROM visits WHERE status = ANY($1::text[]) AND ($2::text IS NULL OR loan_id = $2)"
+        " AND ($3::text IS NULL OR customer_id = $3) AND ($4::text IS NULL OR $4 = ANY(collector_ids))"
+        " AND ($5::timestamptz IS NULL OR window_end > $5) ORDER BY window_start, visit_id FOR UPDATE",
+        list(OPEN), loan_id, customer_id, collector_id, after,
+    )
+
+
+async def cancel(conn: asyncpg.Connection, visit_id: str, reason: str) -> None:
+    await conn.execute("UPDATE visits SET status = 'cancelled', reason = $2 WHERE visit_id = $1", visit_id, reason)
+
+
+async def loads_on(conn: asyncpg.Connection, day_start: datetime, day_end: datetime) -> list[asyncpg.Record]:
+    """Each collector's visits in a period, in window order (for loads and previous stops)."""
+    return await conn.fetch(
+        "SELECT c AS collector_id, visit_id, lat, lon, window_start, window_end, planned_start"
+        " FROM visits, unnest(collector_ids) c"
+        " WHERE status IN ('assigned', 'checked_in', 'completed') AND window_start < $2 AND window_end > $1"
+        " ORDER BY planned_start NULLS FIRST, window_start, visit_id", day_start, day_end,
+    )
+
+
+async def overdue_for_check_in(conn: asyncpg.Connection, now: datetime) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM visits WHERE status = 'assigned' AND window_end <= $1"
+                            " ORDER BY window_end FOR UPDATE SKIP LOCKED", now)
+
+
+async def due_at_the_door(conn: asyncpg.Connection, now: datetime) -> list[asyncpg.Record]:
+    """Assigned visits whose confirmed window is open now (for the sandbox field team)."""
+    return await conn.fetch("SELECT * FROM visits WHERE status = 'assigned' AND window_start <= $1"
+                            " AND window_end > $1 ORDER BY window_start, visit_id", now)
+
+
+async def check_in(conn: asyncpg.Connection, visit_id: str, collector_id: str, at: datetime) -> None:
+    await conn.execute("UPDATE visits SET status = 'checked_in', checked_in_at = $3, checked_in_by = $2"
+                       " WHERE visit_id = $1", visit_id, collector_id, at)
+
+
+async def complete(conn: asyncpg.Connection, visit_id: str, outcome: str, terms: dict | None,
+                   evidence: list[str], notes: str | None, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE visits SET status = 'completed', outcome = $2, terms = $3, evidence = $4, notes = $5,"
+        " completed_at = $6 WHERE visit_id = $1",
+        visit_id, outcome, json.dumps(terms) if terms else None, evidence, notes, at,
+    )
+
+
+async def note_no_show(conn: asyncpg.Connection, visit_id: str) -> None:
+    await conn.execute("UPDATE visits SET no_shows = no_shows + 1 WHERE visit_id = $1", visit_id)
+
+
+async def counts(conn: asyncpg.Connection) -> dict[str, int]:
+    return {r["status"]: r["n"] for r in await conn.fetch("SELECT status, count(*) AS n FROM visits GROUP BY status")}
