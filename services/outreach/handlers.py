@@ -10,7 +10,7 @@ from services.outreach import metrics
 from services.outreach.casework import act_on_due_cases
 from services.outreach.context import Outreach
 from services.outreach.domain.strategy import CaseProfile
-from services.outreach.outcomes import settle_promises
+from services.outreach.outcomes import VISIT_RESULTS, settle_promises, visit_result
 from services.outreach.store import cases, people, promises
 from shared.db import clock as clock_store
 from shared.db.outbox import OutboxMessage
@@ -39,6 +39,8 @@ class OutreachHandler:
         clock = await clock_store.read_clock(conn)
         for event in events:
             await self._delinquency(conn, event, clock.now or event.envelope.time, after)
+            if event.type in VISIT_RESULTS:
+                await visit_result(conn, self.ctx, event, clock.now or event.envelope.time)
         messages: list[OutboxMessage] = []
         for tick in by_type["clock.ticked"]:
             messages += await self._tick(conn, tick.data.now, after)

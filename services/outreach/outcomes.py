@@ -69,6 +69,20 @@ async def _promise(conn, ctx: Outreach, case, attempt_id: str, at: datetime, pro
     return [outreach_message(data, topic=ctx.topic, key=case.customer_id, time=at, cause=promise_id)]
 
 
+VISIT_RESULTS = ("dispatch.visit_completed", "dispatch.visit_unassignable", "dispatch.visit_cancelled")
+
+
+async def visit_result(conn: asyncpg.Connection, ctx: Outreach, event, at: datetime) -> None:
+    """What dispatch reports back moves a case that waited for its visit: done, or the visit failed."""
+    case = await cases.case(conn, event.data.case_id)
+    if case is None or case.waiting_for != "visit":
+        return
+    if event.type == "dispatch.visit_cancelled" and event.data.reason != "no_show_reported":
+        return  # cancelled because the case itself ended or paused: nothing to climb
+    done = event.type == "dispatch.visit_completed" and event.data.outcome in ("met_borrower", "negotiated")
+    await save(conn, case.case_id, after_event(view(ctx, case), StepDone(contacted=done), at))
+
+
 async def settle_promises(conn: asyncpg.Connection, ctx: Outreach, today: date, at: datetime,
                           after: AfterCommit) -> list[OutboxMessage]:
     messages = []
