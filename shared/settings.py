@@ -18,6 +18,7 @@ class CommonSettings(BaseSettings):
     delinquency_events_topic: str = Field("delinquency-events", validation_alias=env("DELINQUENCY_EVENTS_TOPIC"))
     outreach_events_topic: str = Field("outreach-events", validation_alias=env("OUTREACH_EVENTS_TOPIC"))
     dispatch_events_topic: str = Field("dispatch-events", validation_alias=env("DISPATCH_EVENTS_TOPIC"))
+    agreement_events_topic: str = Field("agreement-events", validation_alias=env("AGREEMENT_EVENTS_TOPIC"))
     portfolio_time_zone: str = Field("Asia/Shanghai", validation_alias=env("PORTFOLIO_TIME_ZONE"))
     log_level: str = Field("INFO", validation_alias=env("LOG_LEVEL"))
     api_tokens: str = Field(

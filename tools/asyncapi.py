@@ -53,10 +53,14 @@ TOPICS = [
           " promises, visit requests at confirmed times, legal referrals, complaints; keyed by customer."),
     Topic("dispatchEvents", "dispatch_events_topic", ("dispatch.",),
           "Visit dispatch's outbound events: a visit from scheduled to completed; keyed by customer."),
+    Topic("agreementEvents", "agreement_events_topic", ("agreement.",),
+          "Agreement tracking's outbound events: proposed, approved, signed, instalments paid or missed,"
+          " broken, fulfilled, ended; keyed by loan."),
 ]
 NOT_ON_A_TOPIC_YET: tuple[str, ...] = ()  # outbound types listed as messages before their service names a topic
 KAFKA_KEYS = {"loan.": "the loan id", "customer.": "the customer id", "clock.": "the constant 'clock'",
-              "delinquency.": "the loan id", "outreach.": "the customer id", "dispatch.": "the customer id"}
+              "delinquency.": "the loan id", "outreach.": "the customer id", "dispatch.": "the customer id",
+              "agreement.": "the loan id"}
 RELAY_HEADERS = {"ce_id": "the event id, for consumers' de-duplication (added by shared/kafka/relay.py)",
                  "ce_type": "the CloudEvents type"}
 DLQ_REASONS = [INVALID_JSON, CONTRACT_VIOLATION, UNKNOWN_TYPE, HANDLER_ERROR]

@@ -1,7 +1,7 @@
 """The one table from CloudEvents type to data model."""
 from pydantic import BaseModel
 
-from shared.events import clock, delinquency, dispatch, loan, outreach
+from shared.events import agreement, clock, delinquency, dispatch, loan, outreach
 
 EVENT_TYPES: dict[str, type[BaseModel]] = {
     "loan.originated": loan.LoanOriginated,
@@ -34,6 +34,14 @@ EVENT_TYPES: dict[str, type[BaseModel]] = {
     "dispatch.visit_checked_in": dispatch.VisitCheckedIn,
     "dispatch.visit_missed": dispatch.VisitMissed,
     "dispatch.visit_completed": dispatch.VisitCompleted,
+    "agreement.proposed": agreement.AgreementProposed,
+    "agreement.approved": agreement.AgreementApproved,
+    "agreement.signed": agreement.AgreementSigned,
+    "agreement.instalment_paid": agreement.AgreementInstalmentPaid,
+    "agreement.instalment_missed": agreement.AgreementInstalmentMissed,
+    "agreement.broken": agreement.AgreementBroken,
+    "agreement.fulfilled": agreement.AgreementFulfilled,
+    "agreement.ended": agreement.AgreementEnded,
 }
 
 TYPE_OF_MODEL: dict[type[BaseModel], str] = {model: name for name, model in EVENT_TYPES.items()}

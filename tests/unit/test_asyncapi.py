@@ -52,6 +52,7 @@ def test_the_platform_topics_carry_their_families(document):
         "delinquency-events": sorted(n for n in EVENT_TYPES if n.startswith("delinquency.")),
         "outreach-events": sorted(n for n in EVENT_TYPES if n.startswith("outreach.")),
         "dispatch-events": sorted(n for n in EVENT_TYPES if n.startswith("dispatch.")),
+        "agreement-events": sorted(n for n in EVENT_TYPES if n.startswith("agreement.")),
     }
 
 
