@@ -24,7 +24,8 @@ def create_app(settings: DispatchSettings) -> ServiceRuntime:
     spec = ServiceSpec(
         name=SERVICE, database_url=settings.database_url, bootstrap_servers=settings.kafka_bootstrap_servers,
         consumer_group=settings.consumer_group,
-        consumed_topics=[settings.outreach_events_topic, settings.delinquency_events_topic, settings.clock_topic],
+        consumed_topics=[settings.outreach_events_topic, settings.delinquency_events_topic,
+                         settings.agreement_events_topic, settings.clock_topic],
         produced_topics=[settings.dispatch_events_topic], clock_topics=(settings.clock_topic,),
         migrations=MIGRATIONS,
         make_handler=lambda pool: DispatchHandler(ctx),

@@ -52,7 +52,7 @@ def create_app(settings: OutreachSettings) -> ServiceRuntime:
         name=SERVICE, database_url=settings.database_url, bootstrap_servers=settings.kafka_bootstrap_servers,
         consumer_group=settings.consumer_group,
         consumed_topics=[settings.loan_events_topic, settings.delinquency_events_topic,
-                         settings.dispatch_events_topic, settings.clock_topic],
+                         settings.dispatch_events_topic, settings.agreement_events_topic, settings.clock_topic],
         produced_topics=[settings.outreach_events_topic], clock_topics=(settings.clock_topic,),
         migrations=MIGRATIONS,
         make_handler=lambda pool: OutreachHandler(ctx, ZoneInfo(settings.portfolio_time_zone)),

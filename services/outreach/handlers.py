@@ -10,7 +10,9 @@ from services.outreach import metrics
 from services.outreach.casework import act_on_due_cases
 from services.outreach.context import Outreach
 from services.outreach.domain.strategy import CaseProfile
-from services.outreach.outcomes import VISIT_RESULTS, settle_promises, visit_result
+from services.outreach.outcomes import (
+    AGREEMENT_CHANGES, VISIT_RESULTS, agreement_changed, settle_promises, visit_result,
+)
 from services.outreach.store import cases, people, promises
 from shared.db import clock as clock_store
 from shared.db.outbox import OutboxMessage
@@ -41,6 +43,8 @@ class OutreachHandler:
             await self._delinquency(conn, event, clock.now or event.envelope.time, after)
             if event.type in VISIT_RESULTS:
                 await visit_result(conn, self.ctx, event, clock.now or event.envelope.time)
+            elif event.type in AGREEMENT_CHANGES:
+                await agreement_changed(conn, self.ctx, event, clock.now or event.envelope.time)
         messages: list[OutboxMessage] = []
         for tick in by_type["clock.ticked"]:
             messages += await self._tick(conn, tick.data.now, after)

@@ -83,6 +83,21 @@ async def visit_result(conn: asyncpg.Connection, ctx: Outreach, event, at: datet
     await save(conn, case.case_id, after_event(view(ctx, case), StepDone(contacted=done), at))
 
 
+AGREEMENT_CHANGES = ("agreement.signed", "agreement.broken")
+
+
+async def agreement_changed(conn: asyncpg.Connection, ctx: Outreach, event, at: datetime) -> None:
+    """A signed agreement in good standing pauses the loan's case; a broken one moves it up its ladder."""
+    rows = await conn.fetch("SELECT case_id FROM cases WHERE loan_id = $1 AND status = 'open'", event.data.loan_id)
+    for row in rows:
+        case = await cases.case(conn, row["case_id"])
+        if event.type == "agreement.signed":
+            await cases.save_step(conn, case.case_id, case.step_index, case.step_attempts, None, "agreement")
+        elif case.waiting_for == "agreement":
+            await cases.count_broken_promise(conn, case.case_id)
+            await save(conn, case.case_id, after_event(view(ctx, case), PromiseBroken(), at))
+
+
 async def settle_promises(conn: asyncpg.Connection, ctx: Outreach, today: date, at: datetime,
                           after: AfterCommit) -> list[OutboxMessage]:
     messages = []
