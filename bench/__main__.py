@@ -1,9 +1,10 @@
-"""`python -m bench [--quick]`: payment ingest and end-of-day evaluation, each against a same-run baseline."""
+"""`python -m bench [--quick]`: payment ingest, end-of-day evaluation and rule-book decisions, each against a same-run baseline."""
 import argparse
 import asyncio
 import logging
 import os
 import signal
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ from bench.flood import publish_flood
 from bench.ingest_baseline import bare_consumer
 from bench.ingest_service import service_run
 from bench.report import write_results
+from bench.rulebook import run_rulebook
 
 PAYMENTS_DATE = date(2026, 1, 1)  # the business date of every payment in the flood
 
@@ -23,9 +25,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--loans", type=int, default=20_000, help="loans originated before the payment flood")
     parser.add_argument("--payments-per-loan", type=int, default=10, help="payments per loan in the flood")
     parser.add_argument("--book-loans", type=int, default=1_000_000, help="loans in the end-of-day book")
-    parser.add_argument("--quick", action="store_true", help="a small smoke run (2,000 loans, 50,000-loan book)")
+    parser.add_argument("--rulebook-people", type=int, default=100_000, help="people in the rule-book benchmark")
+    parser.add_argument("--quick", action="store_true",
+                        help="a small smoke run (2,000 loans, 50,000-loan book, 10,000 people)")
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--skip-eod", action="store_true")
+    parser.add_argument("--skip-rulebook", action="store_true")
     parser.add_argument("--no-faust", dest="faust", action="store_false",
                         help="skip the faust-streaming agent reference (a subprocess)")
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip the one-batch profile")
@@ -33,7 +38,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results"))
     args = parser.parse_args()
     if args.quick:
-        args.loans, args.payments_per_loan, args.book_loans = 2_000, 10, 50_000
+        args.loans, args.payments_per_loan, args.book_loans, args.rulebook_people = 2_000, 10, 50_000, 10_000
     return args
 
 
@@ -62,13 +67,15 @@ async def main() -> None:
     env = BenchEnv.from_environment()
     started = time.perf_counter()
     results = {"run_id": env.run_id, "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-               "command": "python -m bench" + (" --quick" if args.quick else ""), "code": code_version(), "machine": await machine_info(env),
+               "command": " ".join(["python -m bench", *sys.argv[1:]]), "code": code_version(), "machine": await machine_info(env),
                "parameters": {k: v for k, v in vars(args).items() if k != "out"}}
     try:
         if not args.skip_ingest:
             results["ingest"] = await run_ingest(env, args)
         if not args.skip_eod:
             results["end_of_day"] = await run_eod(env, args.book_loans)
+        if not args.skip_rulebook:
+            results["rulebook"] = await run_rulebook(env, args.rulebook_people)
     finally:
         await delete_run_topics(env)
     results["total_seconds"] = round(time.perf_counter() - started, 1)

@@ -2,6 +2,8 @@
 import json
 from pathlib import Path
 
+from bench.rulebook import NOTE as RULEBOOK_NOTE, summary_rows as rulebook_rows
+
 TARGET_EVENTS_PER_SECOND = 20_000
 NOTES = """Rates run from the first event handled to the last committed (service: first inbox transaction;
 the service is done when its inbox holds every event). "A closed date": the service's clock says the
@@ -25,7 +27,8 @@ def write_results(results: dict, out: Path) -> str:
               f"PostgreSQL {machine['postgres'].split()[0]}, Kafka {machine['kafka']}; {results['total_seconds']} s in all.")
     table = ["| Measurement | Value | Unit | vs baseline / note |", "|---|---:|---|---:|"]
     table += [f"| {m} | {v} | {u} | {r} |" for m, v, u, r in rows]
-    (out / "README-summary.md").write_text(header + "\n\n" + "\n".join(table) + "\n\n" + NOTES)
+    notes = NOTES + (RULEBOOK_NOTE if "rulebook" in results else "")
+    (out / "README-summary.md").write_text(header + "\n\n" + "\n".join(table) + "\n\n" + notes)
     width = max(len(r[0]) for r in rows)
     lines = [header, ""] + [f"{m:<{width}}  {v:>12}  {u:<20} {r}" for m, v, u, r in rows]
     return "\n".join(lines)
@@ -70,4 +73,6 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
                          f"{round(size / best):,} / {r['events_per_second_at_worst']:,} events/s"))
         rows.append((f"Bulk load of the {eod['loans']:,}-loan book (SQL generate_series)",
                      f"{eod['book']['load_seconds']['total']:.1f}", "s", ""))
+    if results.get("rulebook"):
+        rows += rulebook_rows(results["rulebook"])
     return rows
