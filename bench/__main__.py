@@ -15,6 +15,7 @@ from bench.flood import publish_flood
 from bench.ingest_baseline import bare_consumer
 from bench.ingest_service import service_run
 from bench.report import write_results
+from bench.dispatch import run_dispatch_bench
 from bench.rulebook import run_rulebook
 
 PAYMENTS_DATE = date(2026, 1, 1)  # the business date of every payment in the flood
@@ -31,6 +32,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--skip-eod", action="store_true")
     parser.add_argument("--skip-rulebook", action="store_true")
+    parser.add_argument("--skip-dispatch", action="store_true")
+    parser.add_argument("--dispatch-visits", type=int, default=10_000, help="visits in the dispatch day")
     parser.add_argument("--no-faust", dest="faust", action="store_false",
                         help="skip the faust-streaming agent reference (a subprocess)")
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip the one-batch profile")
@@ -39,6 +42,7 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.quick:
         args.loans, args.payments_per_loan, args.book_loans, args.rulebook_people = 2_000, 10, 50_000, 10_000
+        args.dispatch_visits = 1_000
     return args
 
 
@@ -76,6 +80,8 @@ async def main() -> None:
             results["end_of_day"] = await run_eod(env, args.book_loans)
         if not args.skip_rulebook:
             results["rulebook"] = await run_rulebook(env, args.rulebook_people)
+        if not args.skip_dispatch:
+            results["dispatch"] = await run_dispatch_bench(visits=args.dispatch_visits)
     finally:
         await delete_run_topics(env)
     results["total_seconds"] = round(time.perf_counter() - started, 1)

@@ -107,6 +107,23 @@ def _ratios(planner: dict, baseline: dict) -> dict:
             "visits_made_in_window": round(planner["visits_every_member_makes"] / doable, 2) if doable else None}
 
 
+def summary_rows(r: dict) -> list[tuple[str, str, str, str]]:
+    planner, baseline, ratios = r["planner"], r["baseline_nearest"], r["ratios"]
+    day = f"{r['visits']:,} visits, {r['collectors']} collectors, {r['cities']} cities"
+    return [
+        (f"Baseline: each visit to the nearest eligible collectors, no routing ({day})", f"{baseline['seconds']}",
+         "s", "baseline"),
+        ("  its distance (out and back per visit) / visits every member can make in window order",
+         f"{baseline['out_and_back_km']:,} km", f"{baseline['visits_every_member_makes_in_window_order']:,} visits",
+         "baseline"),
+        ("Dispatch: assign by distance from the previous stop and load, then route (NN + 2-opt)",
+         f"{planner['seconds']}", "s", f"{ratios['seconds']}x"),
+        ("  its route length / visits every member makes inside the window",
+         f"{planner['route_km']:,} km", f"{planner['visits_every_member_makes']:,} visits",
+         f"{ratios['km']}x km, {ratios['visits_made_in_window']}x visits"),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.dispatch", description=__doc__.splitlines()[0])
     for name, default in (("visits", 10_000), ("collectors", 500), ("cities", 20), ("seed", SEED)):

@@ -2,6 +2,7 @@
 import json
 from pathlib import Path
 
+from bench.dispatch import summary_rows as dispatch_rows
 from bench.rulebook import NOTE as RULEBOOK_NOTE, summary_rows as rulebook_rows
 
 TARGET_EVENTS_PER_SECOND = 20_000
@@ -75,4 +76,6 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
                      f"{eod['book']['load_seconds']['total']:.1f}", "s", ""))
     if results.get("rulebook"):
         rows += rulebook_rows(results["rulebook"])
+    if results.get("dispatch"):
+        rows += dispatch_rows(results["dispatch"])
     return rows
