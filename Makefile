@@ -21,7 +21,7 @@ stack:
 
 ## make run: the whole system on a local Kafka and Postgres, a simulated loan book, a live summary.
 run: venv stack
-	$(WITH_ENV) $(PY) -m tools.reset_demo && $(PY) -m tools.demo $(RUN_ARGS)
+	$(WITH_ENV) $(PY) -m tools.demo $(RUN_ARGS)
 
 ## make test: unit, integration and end-to-end tests against the real local stack.
 test: venv stack

@@ -15,6 +15,8 @@ from pathlib import Path
 from pydantic.json_schema import models_json_schema
 
 from services.overdue.app import create_app as overdue_app
+from services.agreement.app import create_app as agreement_app
+from services.agreement.settings import AgreementSettings
 from services.dispatch.app import create_app as dispatch_app
 from services.dispatch.settings import DispatchSettings
 from services.outreach.app import create_app as outreach_app
@@ -29,7 +31,8 @@ from shared.settings import CommonSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "deploy" / "asyncapi" / "asyncapi.json"
-SERVICES = [(overdue_app, OverdueSettings), (outreach_app, OutreachSettings), (dispatch_app, DispatchSettings)]
+SERVICES = [(overdue_app, OverdueSettings), (outreach_app, OutreachSettings), (dispatch_app, DispatchSettings),
+            (agreement_app, AgreementSettings)]
 BINDING = "0.5.0"
 
 

@@ -8,14 +8,16 @@ import argparse
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from services.overdue.domain.buckets import BucketTable
 from services.overdue.settings import OverdueSettings
+from tools import reset_demo
 from tools.roster_seed import seed
-from tools.summary import render_dispatch, render_outreach, render_overdue, scrape
+from tools.summary import render_agreements, render_dispatch, render_outreach, render_overdue, scrape
 
 LOGS = Path(".run")
 HOURLY_TICKS = ",".join(f"{hour:02d}:00" for hour in (3, 6, *range(8, 22)))  # visits need the hours of the day
@@ -42,12 +44,23 @@ async def stop(processes: dict[str, asyncio.subprocess.Process]) -> None:
         print(f"stopped {name} (exit {process.returncode})")
 
 
+def _ports_free(ports: list[int]) -> None:
+    """A service left over from an earlier run would answer instead of the new one: refuse clearly."""
+    for port in ports:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                raise SystemExit(f"port {port} is already in use (a service from an earlier run?); stop it first")
+
+
 async def main(args: argparse.Namespace) -> None:
+    _ports_free([args.overdue_port, args.outreach_port, args.dispatch_port, args.agreement_port])
+    await reset_demo.main()  # every demo starts from an empty book: the simulator's events are new again
     env = {**os.environ, "OVERDUE_HTTP_PORT": str(args.overdue_port), "OUTREACH_HTTP_PORT": str(args.outreach_port),
-           "DISPATCH_HTTP_PORT": str(args.dispatch_port), "DISPATCH_SANDBOX_FIELD_TEAM": "1"}
+           "DISPATCH_HTTP_PORT": str(args.dispatch_port), "DISPATCH_SANDBOX_FIELD_TEAM": "1",
+           "AGREEMENT_HTTP_PORT": str(args.agreement_port), "AGREEMENT_SANDBOX_SIGNATURES": "1"}
     env.setdefault("API_TOKENS", "demo-portal:customer_portal,demo-supervisor:supervisor,demo-dialer:dialer,demo-collector:collector")
     processes = {name: await spawn(name, "-m", f"services.{name}", env=env)
-                 for name in ("overdue", "outreach", "dispatch")}
+                 for name in ("overdue", "outreach", "dispatch", "agreement")}
     try:
         await _seed_roster(args.dispatch_port, env["API_TOKENS"])
     except Exception:
@@ -59,7 +72,7 @@ async def main(args: argparse.Namespace) -> None:
     )
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # HUP: the terminal went away
         loop.add_signal_handler(sig, stopping.set)
     settings = OverdueSettings()
     buckets, zone = BucketTable.parse(settings.buckets).labels, ZoneInfo(settings.portfolio_time_zone)
@@ -68,7 +81,8 @@ async def main(args: argparse.Namespace) -> None:
         now = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.overdue_port}/metrics")
         outreach = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.outreach_port}/metrics")
         dispatch = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.dispatch_port}/metrics")
-        print(CLEAR + _screen(now, before, outreach, dispatch, buckets, zone, processes, args), flush=True)
+        agreement = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.agreement_port}/metrics")
+        print(CLEAR + _screen(now, before, outreach, dispatch, agreement, buckets, zone, processes, args), flush=True)
         before = now or before
         try:
             await asyncio.wait_for(stopping.wait(), 1.0)
@@ -90,7 +104,7 @@ async def _seed_roster(port: int, tokens: str) -> None:
     raise RuntimeError("visit dispatch did not come up to take the roster")
 
 
-def _screen(now, before, outreach, dispatch, buckets, zone, processes, args) -> str:
+def _screen(now, before, outreach, dispatch, agreement, buckets, zone, processes, args) -> str:
     simulator = processes["simulator"].returncode
     sim_state = "running" if simulator is None else ("finished" if simulator == 0 else f"failed ({simulator})")
     header = [
@@ -105,8 +119,10 @@ def _screen(now, before, outreach, dispatch, buckets, zone, processes, args) -> 
     body = render_overdue(now, before, buckets, zone) if now else waiting
     contact = render_outreach(outreach) if outreach else waiting
     visits = render_dispatch(dispatch) if dispatch else waiting
+    agreed = render_agreements(agreement) if agreement else waiting
     return "\n".join(header + ["  " + line for line in body] + ["", "outreach"] + ["  " + line for line in contact]
-                     + ["", "visit dispatch"] + ["  " + line for line in visits])
+                     + ["", "visit dispatch"] + ["  " + line for line in visits]
+                     + ["", "agreements"] + ["  " + line for line in agreed])
 
 
 def parse() -> argparse.Namespace:
@@ -118,6 +134,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--overdue-port", type=int, default=8081)
     parser.add_argument("--outreach-port", type=int, default=8082)
     parser.add_argument("--dispatch-port", type=int, default=8083)
+    parser.add_argument("--agreement-port", type=int, default=8084)
     return parser.parse_args()
 
 

@@ -34,9 +34,9 @@ async def drop_topics(bootstrap_servers: str, names: set[str]) -> list[str]:
 
 def demo_topics() -> set[str]:
     settings = CommonSettings()
-    inputs = {settings.loan_events_topic, settings.clock_topic, settings.delinquency_events_topic,
-              settings.outreach_events_topic}
-    outputs = {settings.delinquency_events_topic, settings.outreach_events_topic, settings.dispatch_events_topic}
+    outputs = {settings.delinquency_events_topic, settings.outreach_events_topic, settings.dispatch_events_topic,
+               settings.agreement_events_topic}
+    inputs = {settings.loan_events_topic, settings.clock_topic} | outputs
     dead_letters = {dead_letter_topic(service, topic) for service in SERVICES for topic in inputs}
     return inputs | outputs | dead_letters
 

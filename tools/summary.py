@@ -114,3 +114,18 @@ def render_dispatch(now: Scrape) -> list[str]:
         f"cancelled           {sum(cancelled.values()):,.0f} " + _reasons(cancelled),
         f"missed (no check-in) " + (_reasons(now.by_label("dispatch_visits_missed_total", "next")) or "none"),
     ]
+
+
+def render_agreements(now: Scrape) -> list[str]:
+    current = now.by_label("agreement_agreements", "status")
+    instalments = now.by_label("agreement_instalments_total", "result")
+    rejected = now.by_label("agreement_proposals_rejected_total", "rule")
+    kept, broken = current.get("fulfilled", 0), current.get("broken", 0)
+    rate = f"{kept / (kept + broken):.0%}" if kept + broken else "n/a"
+    return [
+        f"agreements          " + (_reasons(current) or "none yet"),
+        f"instalments         " + (_reasons(instalments) or "none yet"),
+        f"kept rate           {rate} (fulfilled of fulfilled + broken)",
+        f"recovered           {_money(now.value('agreement_recovered_minor_units_total'))}",
+        f"proposals rejected  {sum(rejected.values()):,.0f} " + _reasons(rejected),
+    ]

@@ -60,7 +60,8 @@ def test_each_consumed_topic_has_a_dead_letter_topic_with_its_reasons(document):
     dead_letter_topics = {c["address"] for c in document["channels"].values() if c["address"].endswith(".dlq")}
     consumed = {"overdue": ("loan-events", "clock"),
                 "outreach": ("loan-events", "delinquency-events", "dispatch-events", "agreement-events", "clock"),
-                "dispatch": ("outreach-events", "delinquency-events", "agreement-events", "clock")}
+                "dispatch": ("outreach-events", "delinquency-events", "agreement-events", "clock"),
+                "agreement": ("loan-events", "delinquency-events", "dispatch-events", "clock")}
     assert dead_letter_topics == {f"{service}.{topic}.dlq" for service, topics in consumed.items() for topic in topics}
     headers = document["components"]["messages"]["dead_letter"]["headers"]
     assert set(headers["properties"]["dlq-reason"]["enum"]) == {INVALID_JSON, CONTRACT_VIOLATION, UNKNOWN_TYPE,

@@ -1,0 +1,1 @@
+"""Agreement tracking: repayment agreements from proposal through signature to fulfilment or breach."""

@@ -1,0 +1,1 @@
+"""All of agreement tracking's SQL."""

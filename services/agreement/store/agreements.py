@@ -1,0 +1,102 @@
+"""Agreements, their schedules, and the open cases they settle."""
+import json
+from datetime import date, datetime
+
+import asyncpg
+
+from shared.events.delinquency import DelinquencySnapshot
+
+
+async def track_case(conn: asyncpg.Connection, event: DelinquencySnapshot, still_open: bool) -> None:
+    await conn.execute(
+        "INSERT INTO cases (case_id, loan_id, customer_id, overdue_amount, currency, as_of, open)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id) DO UPDATE SET"
+        " overdue_amount = excluded.overdue_amount, as_of = excluded.as_of, open = excluded.open"
+        " WHERE cases.as_of <= excluded.as_of",
+        event.case_id, event.loan_id, event.customer_id, event.overdue_amount, event.currency, event.business_date,
+        still_open,
+    )
+
+
+async def open_cases(conn: asyncpg.Connection, customer_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM cases WHERE customer_id = $1 AND open ORDER BY loan_id", customer_id)
+
+
+async def open_case_of_loan(conn: asyncpg.Connection, loan_id: str):
+    return await conn.fetchrow("SELECT * FROM cases WHERE loan_id = $1 AND open ORDER BY as_of DESC LIMIT 1", loan_id)
+
+
+async def add(conn: asyncpg.Connection, row: dict, instalments: list[tuple[date, int]]) -> bool:
+    status = await conn.execute(
+        "INSERT INTO agreements (agreement_id, case_id, loan_id, customer_id, status, source, visit_id, currency,"
+        " waiver_amount, requires_approval, policy_version, violations, agreement_text, proposed_at)"
+        " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) ON CONFLICT DO NOTHING",
+        row["agreement_id"], row["case_id"], row["loan_id"], row["customer_id"], row["status"], row["source"],
+        row["visit_id"], row["currency"], row["waiver_amount"], row["requires_approval"], row["policy_version"],
+        json.dumps(row["violations"]) if row["violations"] else None, row["agreement_text"], row["proposed_at"],
+    )
+    if not status.endswith(" 1"):
+        return False
+    await conn.executemany(
+        "INSERT INTO agreement_instalments (agreement_id, sequence, due_date, amount) VALUES ($1, $2, $3, $4)",
+        [(row["agreement_id"], n, due, amount) for n, (due, amount) in enumerate(instalments, start=1)],
+    )
+    return True
+
+
+async def agreement(conn: asyncpg.Connection, agreement_id: str, lock: bool = False):
+    return await conn.fetchrow("SELECT * FROM agreements WHERE agreement_id = $1" + (" FOR UPDATE" if lock else ""),
+                               agreement_id)
+
+
+async def instalments(conn: asyncpg.Connection, agreement_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM agreement_instalments WHERE agreement_id = $1 ORDER BY sequence",
+                            agreement_id)
+
+
+async def set_status(conn: asyncpg.Connection, agreement_id: str, status: str, at: datetime, column: str) -> None:
+    assert column in ("approved_at", "signed_at", "closed_at")
+    await conn.execute(f"UPDATE agreements SET status = $2, {column} = $3 WHERE agreement_id = $1",
+                       agreement_id, status, at)
+
+
+async def sign(conn: asyncpg.Connection, agreement_id: str, signature: dict, at: datetime) -> None:
+    await conn.execute("UPDATE agreements SET status = 'active', signed_at = $3, signature = $2"
+                       " WHERE agreement_id = $1", agreement_id, json.dumps(signature), at)
+
+
+async def mark_instalments(conn: asyncpg.Connection, agreement_id: str, paid: list[int], missed: list[int]) -> None:
+    await conn.execute("UPDATE agreement_instalments SET paid = true WHERE agreement_id = $1"
+                       " AND sequence = ANY($2::int[])", agreement_id, paid)
+    await conn.execute("UPDATE agreement_instalments SET missed = true WHERE agreement_id = $1"
+                       " AND sequence = ANY($2::int[])", agreement_id, missed)
+
+
+async def active_agreements(conn: asyncpg.Connection, loan_id: str | None = None) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM agreements WHERE status = 'active' AND ($1::text IS NULL OR loan_id = $1)"
+                            " ORDER BY agreement_id FOR UPDATE", loan_id)
+
+
+async def open_agreements_of_loan(conn: asyncpg.Connection, loan_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM agreements WHERE loan_id = $1 AND status IN ('proposed', 'approved',"
+                            " 'active') FOR UPDATE", loan_id)
+
+
+async def payments_since(conn: asyncpg.Connection, loan_id: str, since: datetime) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT payment_id, amount, paid_at FROM loan_payments WHERE loan_id = $1"
+                            " AND paid_at >= $2 AND NOT reversed ORDER BY paid_at, payment_id", loan_id, since)
+
+
+async def record_payments(conn: asyncpg.Connection, payments) -> None:
+    await conn.executemany("INSERT INTO loan_payments (payment_id, loan_id, amount, paid_at) VALUES ($1,$2,$3,$4)"
+                           " ON CONFLICT DO NOTHING", [(p.payment_id, p.loan_id, p.amount, p.paid_at) for p in payments])
+
+
+async def record_reversals(conn: asyncpg.Connection, reversals) -> None:
+    await conn.executemany("UPDATE loan_payments SET reversed = true WHERE payment_id = $1",
+                           [(r.payment_id,) for r in reversals])
+
+
+async def counts(conn: asyncpg.Connection) -> dict[str, int]:
+    return {r["status"]: r["n"] for r in
+            await conn.fetch("SELECT status, count(*) AS n FROM agreements GROUP BY status")}
