@@ -6,6 +6,7 @@ SIGTERM (each drains and closes) before exiting.
 """
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -41,7 +42,8 @@ async def stop(processes: dict[str, asyncio.subprocess.Process]) -> None:
             await asyncio.wait_for(process.wait(), 30)
         except asyncio.TimeoutError:
             process.kill()
-        print(f"stopped {name} (exit {process.returncode})")
+        with contextlib.suppress(OSError):  # the terminal may be gone
+            print(f"stopped {name} (exit {process.returncode})", flush=True)
 
 
 def _ports_free(ports: list[int]) -> None:
@@ -76,20 +78,24 @@ async def main(args: argparse.Namespace) -> None:
         loop.add_signal_handler(sig, stopping.set)
     settings = OverdueSettings()
     buckets, zone = BucketTable.parse(settings.buckets).labels, ZoneInfo(settings.portfolio_time_zone)
+    try:
+        await _redraw_until(stopping, processes, args, buckets, zone)
+    finally:  # whatever ends the loop (Ctrl-C, a closed terminal, an error), the children stop too
+        await stop(processes)
+
+
+async def _redraw_until(stopping: asyncio.Event, processes, args, buckets, zone) -> None:
     before = None
     while not stopping.is_set():
-        now = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.overdue_port}/metrics")
-        outreach = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.outreach_port}/metrics")
-        dispatch = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.dispatch_port}/metrics")
-        agreement = await asyncio.to_thread(scrape, f"http://127.0.0.1:{args.agreement_port}/metrics")
+        ports = (args.overdue_port, args.outreach_port, args.dispatch_port, args.agreement_port)
+        now, outreach, dispatch, agreement = [
+            await asyncio.to_thread(scrape, f"http://127.0.0.1:{port}/metrics") for port in ports]
         print(CLEAR + _screen(now, before, outreach, dispatch, agreement, buckets, zone, processes, args), flush=True)
         before = now or before
         try:
             await asyncio.wait_for(stopping.wait(), 1.0)
         except asyncio.TimeoutError:
             pass
-    print("\nstopping…")
-    await stop(processes)
 
 
 async def _seed_roster(port: int, tokens: str) -> None:

@@ -4,8 +4,9 @@ At each tick it checks in to every assigned visit whose confirmed window is open
 an outcome, through the same functions as the collectors' HTTP calls. The outcome is a pure
 function of the visit id, so runs replay identically.
 """
+import calendar
 import hashlib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
@@ -35,7 +36,14 @@ def sandbox_terms(row, now: datetime) -> NegotiatedTerms:
     parts = [amount // 3] * 2 + [amount - 2 * (amount // 3)]
     first = now.astimezone(row["window_start"].tzinfo).date() + timedelta(days=7)
     return NegotiatedTerms(currency=row["currency"], instalments=[
-        AgreedInstalment(due_date=first + timedelta(days=30 * n), amount=part) for n, part in enumerate(parts)])
+        AgreedInstalment(due_date=_months_later(first, n), amount=part) for n, part in enumerate(parts)])
+
+
+def _months_later(day: date, months: int) -> date:
+    """The same day of the month, or the month's last day when it is shorter (31 Jan -> 28 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 async def play_field_team(conn: asyncpg.Connection, ctx: Dispatch, now: datetime, after: AfterCommit) -> list:
