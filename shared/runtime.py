@@ -21,6 +21,7 @@ from shared.kafka.admin import ensure_topics
 from shared.kafka.batch import BatchHandler, BatchProcessor
 from shared.kafka.consumer import BatchConsumer
 from shared.kafka.relay import OutboxRelay
+from shared.logging import configure_logging
 from shared.readiness import Readiness
 from shared.web import build_web_app
 
@@ -60,6 +61,26 @@ class Worker(Protocol):
     async def run(self) -> None: ...
     def stop(self) -> None: ...
     async def close(self) -> None: ...
+
+
+def spec_from(settings, **specific) -> ServiceSpec:
+    """A ServiceSpec with the settings every service shares filled in; `specific` gives the rest."""
+    common = dict(
+        database_url=settings.database_url, bootstrap_servers=settings.kafka_bootstrap_servers,
+        consumer_group=settings.consumer_group, api_tokens=settings.api_tokens, http_host=settings.http_host,
+        http_port=settings.http_port, topic_partitions=settings.topic_partitions,
+        max_records=settings.consumer_max_records, pool_max_size=settings.db_pool_max_size,
+        relay_batch_size=settings.relay_batch_size, outbox_retention_seconds=settings.outbox_retention_seconds,
+        inbox_retention_days=settings.inbox_retention_days,
+    )
+    return ServiceSpec(**(common | specific))
+
+
+def run_service(name: str, settings_class, create_app) -> None:
+    """The body of every `python -m services.<name>`: settings from the environment, JSON logs, serve."""
+    settings = settings_class()
+    configure_logging(name, settings.log_level)
+    asyncio.run(create_app(settings).serve_forever())
 
 
 def dead_letter_topic(service: str, topic: str) -> str:

@@ -6,6 +6,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ValidationError
 
+from shared.db.unit_of_work import ClockNotStarted, UnitOfWork
 from shared.readiness import Readiness
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,14 @@ async def parse_body(request: web.Request, model: type[BaseModel]):
         problems = [{"field": ".".join(map(str, e["loc"])), "problem": e["msg"]}
                     for e in invalid.errors(include_input=False, include_url=False, include_context=False)]
         raise BadRequest(error(400, "invalid_request", "the request body does not fit", problems=problems)) from None
+
+
+async def in_transaction(unit: UnitOfWork, work, require_clock: bool = True) -> web.Response:
+    """Run a view's work as one unit (see shared/db/unit_of_work.py); no clock yet is a 503."""
+    try:
+        return await unit.run(work, require_clock)
+    except ClockNotStarted:
+        return error(503, "clock_not_started", "no clock tick yet: the service does not know the time")
 
 
 def error(status: int, code: str, message: str, **extra) -> web.Response:

@@ -1,16 +1,7 @@
-"""python -m services.agreement: run agreement tracking until SIGTERM or Ctrl-C."""
-import asyncio
-
+"""python -m services.agreement: run the service until SIGTERM or Ctrl-C."""
 from services.agreement.app import create_app
 from services.agreement.settings import AgreementSettings
-from shared.logging import configure_logging
-
-
-def main() -> None:
-    settings = AgreementSettings()
-    configure_logging("agreement", settings.log_level)
-    asyncio.run(create_app(settings).serve_forever())
-
+from shared.runtime import run_service
 
 if __name__ == "__main__":
-    main()
+    run_service("agreement", AgreementSettings, create_app)

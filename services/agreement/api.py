@@ -11,8 +11,8 @@ from services.agreement.domain.options import plan_options
 from services.agreement.proposals import approve_agreement, propose, sign_agreement
 from services.agreement.requests import ApprovalIn, ProposalIn, SignatureIn
 from services.agreement.store import agreements
-from shared.db.unit_of_work import ClockNotStarted, UnitOfWork
-from shared.web import error, parse_body, require_role
+from shared.db.unit_of_work import UnitOfWork
+from shared.web import error, in_transaction, parse_body, require_role
 
 SUPERVISOR, COLLECTOR, PORTAL = "supervisor", "collector", "customer_portal"
 
@@ -22,9 +22,7 @@ def routes(pool: asyncpg.Pool, ctx: Agreements, wake) -> list[web.RouteDef]:
 
     async def transaction(work) -> web.Response:
         try:
-            return await unit.run(work)
-        except ClockNotStarted:
-            return error(503, "clock_not_started", "no clock tick yet: the service does not know the date")
+            return await in_transaction(unit, work)
         except TransitionError as refused:
             return error(409, refused.rule_id, str(refused))
 

@@ -10,7 +10,7 @@ from services.agreement.domain.policy import AgreementPolicy
 from services.agreement.handlers import AgreementHandler
 from services.agreement.settings import AgreementSettings
 from services.agreement.store import agreements
-from shared.runtime import ServiceRuntime, ServiceSpec
+from shared.runtime import ServiceRuntime, spec_from
 
 SERVICE = "agreement"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -19,9 +19,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def create_app(settings: AgreementSettings) -> ServiceRuntime:
     ctx = Agreements(policy=AgreementPolicy.load(settings.policy_path), topic=settings.agreement_events_topic,
                      zone=ZoneInfo(settings.portfolio_time_zone), sandbox_signatures=settings.sandbox_signatures)
-    spec = ServiceSpec(
-        name=SERVICE, database_url=settings.database_url, bootstrap_servers=settings.kafka_bootstrap_servers,
-        consumer_group=settings.consumer_group,
+    spec = spec_from(
+        settings, name=SERVICE,
         consumed_topics=[settings.loan_events_topic, settings.delinquency_events_topic,
                          settings.dispatch_events_topic, settings.clock_topic],
         produced_topics=[settings.agreement_events_topic], clock_topics=(settings.clock_topic,),
@@ -29,11 +28,6 @@ def create_app(settings: AgreementSettings) -> ServiceRuntime:
         make_handler=lambda pool: AgreementHandler(ctx),
         make_routes=lambda pool, wake: api.routes(pool, ctx, wake),
         make_periodic=lambda pool: [(5.0, lambda: _gauges(pool))],
-        api_tokens=settings.api_tokens, http_host=settings.http_host, http_port=settings.http_port,
-        topic_partitions=settings.topic_partitions, max_records=settings.consumer_max_records,
-        pool_max_size=settings.db_pool_max_size, relay_batch_size=settings.relay_batch_size,
-        outbox_retention_seconds=settings.outbox_retention_seconds,
-        inbox_retention_days=settings.inbox_retention_days,
     )
     return ServiceRuntime(spec)
 

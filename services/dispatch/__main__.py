@@ -1,16 +1,7 @@
-"""python -m services.dispatch: run visit dispatch until SIGTERM or Ctrl-C."""
-import asyncio
-
+"""python -m services.dispatch: run the service until SIGTERM or Ctrl-C."""
 from services.dispatch.app import create_app
 from services.dispatch.settings import DispatchSettings
-from shared.logging import configure_logging
-
-
-def main() -> None:
-    settings = DispatchSettings()
-    configure_logging("dispatch", settings.log_level)
-    asyncio.run(create_app(settings).serve_forever())
-
+from shared.runtime import run_service
 
 if __name__ == "__main__":
-    main()
+    run_service("dispatch", DispatchSettings, create_app)

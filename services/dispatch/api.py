@@ -8,8 +8,8 @@ from services.dispatch.door import check_in, record_outcome
 from services.dispatch.roster_changes import save_collector
 from services.dispatch.routes import day_route
 from services.dispatch.requests import CheckIn, CollectorIn, VisitOutcomeIn
-from shared.web import error, parse_body, require_role
-from shared.db.unit_of_work import ClockNotStarted, UnitOfWork
+from shared.db.unit_of_work import UnitOfWork
+from shared.web import error, in_transaction, parse_body, require_role
 
 SUPERVISOR, COLLECTOR = "supervisor", "collector"
 
@@ -18,10 +18,7 @@ def routes(pool: asyncpg.Pool, ctx: Dispatch, wake) -> list[web.RouteDef]:
     unit = UnitOfWork(pool, wake)
 
     async def transaction(work, require_clock: bool = True) -> web.Response:
-        try:
-            return await unit.run(work, require_clock)
-        except ClockNotStarted:
-            return error(503, "clock_not_started", "no clock tick yet: the service does not know the time")
+        return await in_transaction(unit, work, require_clock)
 
     @require_role(SUPERVISOR)
     async def create(request: web.Request) -> web.Response:

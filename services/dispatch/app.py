@@ -9,7 +9,7 @@ from services.dispatch.domain.policy import DispatchPolicy
 from services.dispatch.handlers import DispatchHandler
 from services.dispatch.settings import DispatchSettings
 from services.dispatch.store import visits
-from shared.runtime import ServiceRuntime, ServiceSpec
+from shared.runtime import ServiceRuntime, spec_from
 
 SERVICE = "dispatch"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -21,9 +21,8 @@ def create_app(settings: DispatchSettings) -> ServiceRuntime:
         topic=settings.dispatch_events_topic, collectors_per_visit=settings.collectors_per_visit,
         sandbox_field_team=settings.sandbox_field_team,
     )
-    spec = ServiceSpec(
-        name=SERVICE, database_url=settings.database_url, bootstrap_servers=settings.kafka_bootstrap_servers,
-        consumer_group=settings.consumer_group,
+    spec = spec_from(
+        settings, name=SERVICE,
         consumed_topics=[settings.outreach_events_topic, settings.delinquency_events_topic,
                          settings.agreement_events_topic, settings.clock_topic],
         produced_topics=[settings.dispatch_events_topic], clock_topics=(settings.clock_topic,),
@@ -31,11 +30,6 @@ def create_app(settings: DispatchSettings) -> ServiceRuntime:
         make_handler=lambda pool: DispatchHandler(ctx),
         make_routes=lambda pool, wake: api.routes(pool, ctx, wake),
         make_periodic=lambda pool: [(5.0, lambda: _gauges(pool))],
-        api_tokens=settings.api_tokens, http_host=settings.http_host, http_port=settings.http_port,
-        topic_partitions=settings.topic_partitions, max_records=settings.consumer_max_records,
-        pool_max_size=settings.db_pool_max_size, relay_batch_size=settings.relay_batch_size,
-        outbox_retention_seconds=settings.outbox_retention_seconds,
-        inbox_retention_days=settings.inbox_retention_days,
     )
     return ServiceRuntime(spec)
 

@@ -1,16 +1,7 @@
-"""python -m services.outreach: run outreach until SIGTERM or Ctrl-C."""
-import asyncio
-
+"""python -m services.outreach: run the service until SIGTERM or Ctrl-C."""
 from services.outreach.app import create_app
 from services.outreach.settings import OutreachSettings
-from shared.logging import configure_logging
-
-
-def main() -> None:
-    settings = OutreachSettings()
-    configure_logging("outreach", settings.log_level)
-    asyncio.run(create_app(settings).serve_forever())
-
+from shared.runtime import run_service
 
 if __name__ == "__main__":
-    main()
+    run_service("outreach", OutreachSettings, create_app)

@@ -9,8 +9,8 @@ from services.outreach.borrower_rights import complain, confirm_visit, resolve_c
 from services.outreach.context import Outreach
 from services.outreach.outcomes import OutcomeConflict, record_outcome
 from services.outreach.store import contacts
-from shared.db.unit_of_work import ClockNotStarted, UnitOfWork
-from shared.web import error, parse_body, require_role
+from shared.db.unit_of_work import UnitOfWork
+from shared.web import error, in_transaction, parse_body, require_role
 
 DIALER, SUPERVISOR, PORTAL = "dialer", "supervisor", "customer_portal"
 
@@ -19,10 +19,7 @@ def routes(pool: asyncpg.Pool, ctx: Outreach, wake) -> list[web.RouteDef]:
     unit = UnitOfWork(pool, wake)
 
     async def transaction(work):
-        try:
-            return await unit.run(work)
-        except ClockNotStarted:
-            return error(503, "clock_not_started", "no clock tick yet: the service does not know the time")
+        return await in_transaction(unit, work)
 
     @require_role(DIALER, SUPERVISOR)
     async def outcome(request: web.Request) -> web.Response:

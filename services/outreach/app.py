@@ -17,7 +17,7 @@ from services.outreach.sandbox_borrower import answer_visit_offer
 from services.outreach.settings import OutreachSettings
 from services.outreach.store import cases, complaints
 from shared.db.unit_of_work import UnitOfWork
-from shared.runtime import ServiceRuntime, ServiceSpec
+from shared.runtime import ServiceRuntime, spec_from
 
 SERVICE = "outreach"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -48,9 +48,8 @@ def create_app(settings: OutreachSettings) -> ServiceRuntime:
         return [ChannelWorker(Dispatcher(pool, provider, on_failed=lambda attempt: report(attempt, "failed")),
                               provider)]
 
-    spec = ServiceSpec(
-        name=SERVICE, database_url=settings.database_url, bootstrap_servers=settings.kafka_bootstrap_servers,
-        consumer_group=settings.consumer_group,
+    spec = spec_from(
+        settings, name=SERVICE,
         consumed_topics=[settings.loan_events_topic, settings.delinquency_events_topic,
                          settings.dispatch_events_topic, settings.agreement_events_topic, settings.clock_topic],
         produced_topics=[settings.outreach_events_topic], clock_topics=(settings.clock_topic,),
@@ -59,11 +58,6 @@ def create_app(settings: OutreachSettings) -> ServiceRuntime:
         make_routes=lambda pool, wake: api.routes(pool, ctx, wake),
         make_periodic=lambda pool: [(15.0, lambda: _gauges(pool))],
         make_workers=channel_worker,
-        api_tokens=settings.api_tokens, http_host=settings.http_host, http_port=settings.http_port,
-        topic_partitions=settings.topic_partitions, max_records=settings.consumer_max_records,
-        pool_max_size=settings.db_pool_max_size, relay_batch_size=settings.relay_batch_size,
-        outbox_retention_seconds=settings.outbox_retention_seconds,
-        inbox_retention_days=settings.inbox_retention_days,
     )
     runtime = ServiceRuntime(spec)
     return runtime

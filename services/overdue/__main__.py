@@ -1,16 +1,7 @@
-"""python -m services.overdue: run overdue detection until SIGTERM or Ctrl-C."""
-import asyncio
-
+"""python -m services.overdue: run the service until SIGTERM or Ctrl-C."""
 from services.overdue.app import create_app
 from services.overdue.settings import OverdueSettings
-from shared.logging import configure_logging
-
-
-def main() -> None:
-    settings = OverdueSettings()
-    configure_logging("overdue", settings.log_level)
-    asyncio.run(create_app(settings).serve_forever())
-
+from shared.runtime import run_service
 
 if __name__ == "__main__":
-    main()
+    run_service("overdue", OverdueSettings, create_app)

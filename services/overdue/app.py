@@ -11,7 +11,7 @@ from services.overdue.handlers import OverdueHandler
 from services.overdue.settings import OverdueSettings
 from services.overdue.store import reads
 from services.overdue.transitions import Evaluator
-from shared.runtime import ServiceRuntime, ServiceSpec
+from shared.runtime import ServiceRuntime, spec_from
 
 SERVICE = "overdue"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -27,11 +27,9 @@ def create_app(settings: OverdueSettings) -> ServiceRuntime:
             book = await reads.portfolio(conn)
         export_portfolio(book, policy)
 
-    spec = ServiceSpec(
+    spec = spec_from(
+        settings,
         name=SERVICE,
-        database_url=settings.database_url,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        consumer_group=settings.consumer_group,
         consumed_topics=[settings.loan_events_topic, settings.clock_topic],
         produced_topics=[settings.delinquency_events_topic],
         clock_topics=(settings.clock_topic,),
@@ -39,15 +37,6 @@ def create_app(settings: OverdueSettings) -> ServiceRuntime:
         make_handler=lambda pool: OverdueHandler(evaluator=evaluator, zone=zone),
         make_routes=lambda pool, wake: api.routes(pool, policy, zone),
         make_periodic=lambda pool: [(settings.portfolio_refresh_seconds, lambda: refresh_portfolio(pool))],
-        api_tokens=settings.api_tokens,
-        http_host=settings.http_host,
-        http_port=settings.http_port,
-        topic_partitions=settings.topic_partitions,
-        max_records=settings.consumer_max_records,
-        pool_max_size=settings.db_pool_max_size,
-        relay_batch_size=settings.relay_batch_size,
-        outbox_retention_seconds=settings.outbox_retention_seconds,
-        inbox_retention_days=settings.inbox_retention_days,
     )
     return ServiceRuntime(spec)
 
