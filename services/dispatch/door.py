@@ -18,7 +18,7 @@ async def check_in(conn: asyncpg.Connection, ctx: Dispatch, visit_id: str, body:
                    after: AfterCommit) -> tuple[web.Response, list]:
     row = await visits.visit(conn, visit_id, lock=True)
     refusal = _refusal(row, body.collector_id, ("assigned",))
-    if refusal:
+    if refusal is not None:  # a Response is falsy (it is an empty mapping): compare with None
         return refusal, []
     if not row["window_start"] <= now < row["window_end"]:
         return error(409, "outside_confirmed_window", "a visit happens only inside the window the borrower "
@@ -34,7 +34,7 @@ async def record_outcome(conn: asyncpg.Connection, ctx: Dispatch, visit_id: str,
                          now: datetime, after: AfterCommit) -> tuple[web.Response, list]:
     row = await visits.visit(conn, visit_id, lock=True)
     refusal = _refusal(row, body.collector_id, ("checked_in",))
-    if refusal:
+    if refusal is not None:
         return refusal, []
     if (body.outcome == "negotiated") != (body.terms is not None):
         return error(400, "terms_mismatch", "negotiated terms come with, and only with, a negotiated outcome"), []
@@ -54,7 +54,7 @@ def _refusal(row, collector_id: str, allowed_statuses: tuple[str, ...]) -> web.R
         return error(403, "not_your_visit", "this collector is not assigned to the visit")
     if row["status"] not in allowed_statuses:
         return error(409, "wrong_visit_status", "the visit is not in a state that allows this",
-                     status=row["status"])
+                     visit_status=row["status"])
     return None
 
 

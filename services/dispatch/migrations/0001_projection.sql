@@ -34,6 +34,7 @@ CREATE TABLE visits (
                                                         'cancelled')),
     collector_ids       text[] NOT NULL DEFAULT '{}',
     planned_start       timestamptz,
+    assignments         int NOT NULL DEFAULT 0,  -- how many times a team was chosen: event ids
     no_shows            int NOT NULL DEFAULT 0,
     reason              text,
     checked_in_at       timestamptz,

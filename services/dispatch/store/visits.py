@@ -20,10 +20,12 @@ async def add(conn: asyncpg.Connection, visit: dict, at: datetime) -> bool:
 
 
 async def set_assignment(conn: asyncpg.Connection, visit_id: str, collector_ids: list[str], reason: str | None,
-                         planned_start: datetime | None) -> None:
-    await conn.execute(
+                         planned_start: datetime | None) -> int:
+    """Record the team (or why there is none); returns how many times this visit has been assigned."""
+    return await conn.fetchval(
         "UPDATE visits SET collector_ids = $2, status = CASE WHEN cardinality($2::text[]) > 0 THEN 'assigned'"
-        " ELSE 'unassignable' END, reason = $3, planned_start = $4 WHERE visit_id = $1",
+        " ELSE 'unassignable' END, reason = $3, planned_start = $4, assignments = assignments + 1"
+        " WHERE visit_id = $1 RETURNING assignments",
         visit_id, collector_ids, reason, planned_start,
     )
 
