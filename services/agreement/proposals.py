@@ -7,7 +7,7 @@ import asyncpg
 from services.agreement import metrics
 from services.agreement.context import Agreements
 from services.agreement.domain.evidence import Signature, agreement_text, text_hash
-from services.agreement.domain.lifecycle import AgreementState, Approval, approve, sign
+from services.agreement.domain.lifecycle import AgreementState, Approval, TransitionError, approve, sign
 from services.agreement.domain.proposal import Terms, Violation, check_terms, needs_approval
 from services.agreement.events_out import agreement_message
 from services.agreement.store import agreements
@@ -28,6 +28,8 @@ async def propose(conn: asyncpg.Connection, ctx: Agreements, *, loan_id: str, ne
     case = await agreements.open_case_of_loan(conn, loan_id)
     if case is None:
         return "", [Violation("case.not_open", "the loan has no open delinquency case to agree on")], []
+    if await agreements.in_force(conn, loan_id):  # one payment stream cannot keep two agreements
+        return "", [Violation("agreement.in_force", "the loan already has a signed agreement in force")], []
     terms, today = terms_of(negotiated), now.astimezone(ctx.zone).date()
     violations = check_terms(terms, case["overdue_amount"], today, ctx.policy, debt_currency=case["currency"])
     if violations:
@@ -66,6 +68,8 @@ async def approve_agreement(conn, ctx: Agreements, row, supervisor: str, now: da
 
 async def sign_agreement(conn, ctx: Agreements, row, signature: Signature, after: AfterCommit) -> list:
     sign(state_of(row), signature)  # raises TransitionError: approval first, the text proposed only
+    if await agreements.in_force(conn, row["loan_id"]):
+        raise TransitionError("agreement.in_force", "the loan already has a signed agreement in force")
     await agreements.sign(conn, row["agreement_id"], {"signer": signature.signer, "method": signature.method,
                                                       "text_hash": signature.text_hash}, signature.signed_at)
     after.append(lambda: metrics.AGREEMENTS.labels("signed").inc())

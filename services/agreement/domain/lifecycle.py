@@ -25,6 +25,7 @@ from services.agreement.domain.tracking import Tracked
 
 Status = Literal["proposed", "approved", "active", "fulfilled", "broken", "ended"]
 TransitionRule = Literal[
+    "agreement.in_force",
     "transition.approval_not_needed", "transition.approval_required", "transition.illegal",
     "signature.text_mismatch",
 ]

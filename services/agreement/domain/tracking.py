@@ -79,7 +79,11 @@ def status_after(allocation: Allocation, today: date, policy: AgreementPolicy) -
     """
     if allocation.fully_paid:
         return "fulfilled"
-    if len(_in_arrears(allocation, today, policy.grace_days)) >= policy.missed_instalments_to_break:
+    arrears = _in_arrears(allocation, today, policy.grace_days)
+    # also broken when the whole schedule has fallen due (and its grace passed) unpaid: with fewer
+    # missed instalments than the threshold it would otherwise stay "active" for ever
+    schedule_over = all((today - p.due_date).days > policy.grace_days for p in allocation.instalments)
+    if len(arrears) >= policy.missed_instalments_to_break or (arrears and schedule_over):
         return "broken"
     return "active"
 

@@ -8,6 +8,9 @@ from shared.events.delinquency import DelinquencySnapshot
 
 
 async def track_case(conn: asyncpg.Connection, event: DelinquencySnapshot, still_open: bool) -> None:
+    if event.case_id is None:  # e.g. a loan closed after its case was cured: no case, only the loan
+        await conn.execute("UPDATE cases SET open = false WHERE loan_id = $1", event.loan_id)
+        return
     await conn.execute(
         "INSERT INTO cases (case_id, loan_id, customer_id, overdue_amount, currency, as_of, open)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id) DO UPDATE SET"
@@ -42,6 +45,11 @@ async def add(conn: asyncpg.Connection, row: dict, instalments: list[tuple[date,
         [(row["agreement_id"], n, due, amount) for n, (due, amount) in enumerate(instalments, start=1)],
     )
     return True
+
+
+async def in_force(conn: asyncpg.Connection, loan_id: str) -> bool:
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM agreements WHERE loan_id = $1 AND status = 'active')",
+                               loan_id)
 
 
 async def agreement(conn: asyncpg.Connection, agreement_id: str, lock: bool = False):

@@ -69,7 +69,8 @@ def test_an_instalment_already_reported_missed_is_not_reported_again():
     (date(2024, 3, 4), [400], "active"),  # caught up on the first: one missed
     (date(2024, 3, 4), [1_000], "fulfilled"),
     (date(2024, 1, 1), [1_000], "fulfilled"),  # paid ahead
-    (date(2024, 12, 31), [999], "active"),  # one fen short of the last: one missed
+    (date(2024, 3, 31), [999], "active"),  # one fen short of the last, on its due date
+    (date(2024, 12, 31), [999], "broken"),  # ... and still short once the whole schedule is over
 ])
 def test_an_agreement_is_fulfilled_when_all_is_paid_broken_after_enough_misses_active_otherwise(
         today, payments, expected):
@@ -81,3 +82,17 @@ def test_the_break_threshold_is_policy():
 
     assert status_after(allocate(SCHEDULE, []), date(2024, 2, 1), strict) == "broken"
     assert status_after(allocate(SCHEDULE, []), date(2024, 1, 31), strict) == "active"
+
+
+def test_pay_in_full_breaks_once_its_only_instalment_is_missed():
+    # fewer instalments than the break threshold (2): missing all of them breaks it
+    single = allocate([Instalment(date(2026, 3, 10), 30_000)], [])
+    assert status_after(single, date(2026, 3, 13), POLICY) == "active"  # within the grace
+    assert status_after(single, date(2026, 3, 14), POLICY) == "broken"
+
+
+def test_an_agreement_whose_schedule_is_over_breaks_on_a_single_unpaid_instalment():
+    schedule = [Instalment(date(2026, 1, 10), 100), Instalment(date(2026, 2, 10), 100), Instalment(date(2026, 3, 10), 100)]
+    paid_two = allocate(schedule, [200])
+    assert status_after(paid_two, date(2026, 3, 13), POLICY) == "active"
+    assert status_after(paid_two, date(2026, 3, 14), POLICY) == "broken"
