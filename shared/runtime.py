@@ -92,6 +92,10 @@ class ServiceRuntime:
         self.spec = spec
         self.readiness = Readiness("database", "kafka")
         self.pool: asyncpg.Pool | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumer: BatchConsumer | None = None
+        self.workers: list[Worker] = []
+        self._web_runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task] = []
         self._stopped = asyncio.Event()
         self._shutting_down = False
@@ -176,8 +180,28 @@ class ServiceRuntime:
         metrics.DB_POOL_CONNECTIONS.labels("max").set(self.pool.get_max_size())
 
     async def stop(self) -> None:
-        """Graceful: finish the batch in hand, commit, drain the outbox, close connections."""
+        """Graceful: finish the batch in hand, commit, drain the outbox, close connections.
+
+        Also safe after a start() that failed half-way: whatever was opened is closed."""
         self._shutting_down = True
+        if self._tasks:
+            await self._stop_loops()
+        if self.consumer is not None:
+            await _bounded(self.consumer.close(), "consumer")
+        if self.relay is not None:
+            await _bounded(self.relay.close(), "producer")
+        if self._web_runner is not None:
+            await _bounded(self._web_runner.cleanup(), "http")
+        if self.pool is not None:
+            try:
+                await asyncio.wait_for(self.pool.close(), timeout=10)
+            except asyncio.TimeoutError:  # a connection never came back (e.g. killed mid-query): don't hang
+                log.warning("database pool did not close in time; terminating it")
+                self.pool.terminate()
+        self._stopped.set()
+        log.info("service stopped")
+
+    async def _stop_loops(self) -> None:
         self.consumer.stop()
         consumer_task, relay_task, *others = self._tasks
         await _bounded(consumer_task, "consumer loop", 60)
@@ -191,16 +215,6 @@ class ServiceRuntime:
         for task in others:
             task.cancel()
         await asyncio.gather(*others, return_exceptions=True)
-        await _bounded(self.consumer.close(), "consumer")
-        await _bounded(self.relay.close(), "producer")
-        await _bounded(self._web_runner.cleanup(), "http")
-        try:
-            await asyncio.wait_for(self.pool.close(), timeout=10)
-        except asyncio.TimeoutError:  # a connection never came back (e.g. killed mid-query): don't hang
-            log.warning("database pool did not close in time; terminating it")
-            self.pool.terminate()
-        self._stopped.set()
-        log.info("service stopped")
 
     async def serve_forever(self) -> None:
         loop = asyncio.get_running_loop()
