@@ -1,9 +1,15 @@
-"""Markers by folder, so `-m "not integration and not e2e"` runs without the stack."""
+"""Markers by folder, so `-m "not integration and not e2e"` runs without the stack; test topics cleaned up."""
+import asyncio
+import logging
+import os
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.kafka import delete_topics, topic_names
+
 MARKERS = {"integration": pytest.mark.integration, "contract": pytest.mark.integration, "e2e": pytest.mark.e2e}
+_TOPICS_BEFORE = pytest.StashKey[set]()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -11,3 +17,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = Path(str(item.fspath)).parent.name
         if folder in MARKERS:
             item.add_marker(MARKERS[folder])
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Every test names its topics uniquely; remember what was there so the session can remove its own."""
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if bootstrap:
+        try:
+            session.stash[_TOPICS_BEFORE] = asyncio.run(topic_names(bootstrap))
+        except Exception:  # noqa: BLE001 - no broker: the stack tests will say so themselves
+            pass
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A broker kept between runs would otherwise gather thousands of partitions (and run out of heap)."""
+    before = session.stash.get(_TOPICS_BEFORE, None)
+    if before is None:
+        return
+    bootstrap = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+    try:
+        created = asyncio.run(topic_names(bootstrap)) - before
+        asyncio.run(delete_topics(bootstrap, {t for t in created if not t.startswith("__")}))
+    except Exception as error:  # noqa: BLE001 - clean-up must not turn a green run red
+        logging.getLogger(__name__).warning("test topics not deleted: %r", error)

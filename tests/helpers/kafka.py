@@ -1,5 +1,6 @@
 """Talking to the real broker from tests: send raw bytes, read a topic back."""
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.kafka.admin import ensure_topics
 
@@ -49,3 +50,23 @@ def header(record, name: str) -> str | None:
         if key == name:
             return value.decode()
     return None
+
+
+async def topic_names(bootstrap: str) -> set[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return set(await admin.list_topics())
+    finally:
+        await admin.close()
+
+
+async def delete_topics(bootstrap: str, names: set[str], chunk: int = 200) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        ordered = sorted(names)
+        for i in range(0, len(ordered), chunk):
+            await admin.delete_topics(ordered[i:i + chunk], timeout_ms=60_000)
+    finally:
+        await admin.close()
