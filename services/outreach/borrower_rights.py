@@ -5,11 +5,8 @@ import asyncpg
 from aiohttp import web
 
 from services.outreach import metrics
-from services.outreach.casework import view
 from services.outreach.context import Outreach
-from services.outreach.domain.ladder import StepDone
 from services.outreach.events_out import outreach_message
-from services.outreach.planning import after_event
 from services.outreach.requests import ComplaintFiled, PreferencesUpdate, VisitConfirmation
 from services.outreach.store import cases, complaints, people, visits
 from shared.events import outreach as contract
@@ -17,6 +14,7 @@ from shared.events.loan import Address
 from shared.web import error
 
 Result = tuple[web.Response, list]
+VISIT_REPORT_WAIT = timedelta(days=2)  # how long a confirmed visit waits for dispatch to report on it
 
 
 async def set_preferences(conn: asyncpg.Connection, customer_id: str, update: PreferencesUpdate,
@@ -83,9 +81,9 @@ async def confirm_visit(conn: asyncpg.Connection, ctx: Outreach, customer_id: st
         address=Address.model_validate(address), time_zone=time_zone, window_start=start, window_end=end,
         confirmed_at=now, overdue_amount=case.overdue_amount, currency=case.currency,
     )
-    moved = after_event(view(ctx, case), StepDone(contacted=True), now)
-    await cases.save_step(conn, case.case_id, moved.step_index, moved.step_attempts,
-                          max(end + timedelta(days=1), moved.next_action_at or now), "visit")
+    # the ladder stays on the visit step: dispatch's report of the visit moves it (outcomes.visit_result);
+    # if dispatch says nothing by then (a no-show is re-planned for the next day), the step counts as not done
+    await cases.save_step(conn, case.case_id, case.step_index, case.step_attempts, end + VISIT_REPORT_WAIT, "visit")
     after.append(lambda: metrics.VISITS_REQUESTED.labels(case.variant).inc())
     message = outreach_message(data, topic=ctx.topic, key=case.customer_id, time=now, cause=offer_id)
     body = {"visit_request_id": data.visit_request_id, "window_start": start.isoformat(),

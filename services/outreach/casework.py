@@ -9,6 +9,7 @@ from services.outreach.context import Outreach
 from services.outreach.domain.catalog import TEMPLATES
 from services.outreach.domain.ladder import StepDone, VisitUnconfirmed
 from services.outreach.domain.model import Attempt, ContactRequest
+from services.outreach.domain.strategy import CaseProfile, Variant
 from services.outreach.events_out import outreach_message
 from services.outreach.messages import message_text, visit_slots
 from services.outreach.planning import CaseView, Person, Plan, after_event, attempt_id, decision_id, plan_next
@@ -20,6 +21,17 @@ from shared.kafka.batch import AfterCommit
 
 log = logging.getLogger(__name__)
 CUSTOMER_DATA_RETRY = timedelta(hours=1)
+
+
+async def choose_ladder(conn: asyncpg.Connection, ctx: Outreach, variant: Variant, customer_id: str, bucket: str | None,
+                        risk_segment: str, overdue_amount, broken_promises: int) -> str | None:
+    """The ladder the strategy picks for a case from its data (at opening, and again after a broken agreement)."""
+    reachable = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM contact_points WHERE customer_id = $1"
+                                    " AND kind = 'borrower' AND NOT invalid)", customer_id)
+    profile = CaseProfile(bucket or "", risk_segment, overdue_amount,
+                          "reachable" if reachable else "unreachable", broken_promises)
+    ladder = ctx.strategy.ladder_for(variant, profile)
+    return ladder.name if ladder else None
 
 
 def view(ctx: Outreach, case: CaseRow) -> CaseView:
@@ -38,7 +50,7 @@ async def act_on_due_cases(conn: asyncpg.Connection, ctx: Outreach, now: datetim
             await cases.save_step(conn, case.case_id, case.step_index, case.step_attempts,
                                   now + CUSTOMER_DATA_RETRY, "customer_data")
             continue
-        if case.waiting_for in ("outcome", "visit_confirmation"):  # nothing came back in time
+        if case.waiting_for in ("outcome", "visit_confirmation", "visit"):  # nothing came back in time
             event = VisitUnconfirmed() if case.waiting_for == "visit_confirmation" else StepDone(contacted=False)
             await save(conn, case.case_id, after_event(view(ctx, case), event, now))
             continue

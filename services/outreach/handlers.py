@@ -7,9 +7,8 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from services.outreach import metrics
-from services.outreach.casework import act_on_due_cases
+from services.outreach.casework import act_on_due_cases, choose_ladder
 from services.outreach.context import Outreach
-from services.outreach.domain.strategy import CaseProfile
 from services.outreach.outcomes import (
     AGREEMENT_CHANGES, VISIT_RESULTS, agreement_changed, settle_promises, visit_result,
 )
@@ -54,12 +53,9 @@ class OutreachHandler:
         data = event.data
         if event.type == "delinquency.loan_became_overdue":
             variant = self.ctx.strategy.variant_of(data.case_id)
-            reachable = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM contact_points WHERE customer_id = $1"
-                                            " AND kind = 'borrower' AND NOT invalid)", data.customer_id)
-            profile = CaseProfile(data.bucket or "", data.risk_segment, data.overdue_amount,
-                                  "reachable" if reachable else "unreachable", 0)
-            ladder = self.ctx.strategy.ladder_for(variant, profile)
-            if await cases.open_case(conn, data, variant, ladder.name if ladder else None, now):
+            ladder = await choose_ladder(conn, self.ctx, variant, data.customer_id, data.bucket, data.risk_segment,
+                                         data.overdue_amount, 0)
+            if await cases.open_case(conn, data, variant, ladder, now):
                 after.append(lambda: metrics.CASES_OPENED.labels(variant).inc())
         elif event.type == "delinquency.loan_bucket_changed":
             await cases.refresh_case(conn, data)

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 import asyncpg
 
 from services.outreach import metrics
-from services.outreach.casework import save, view
+from services.outreach.casework import choose_ladder, save, view
 from services.outreach.context import Outreach
 from services.outreach.domain.ladder import PromiseBroken, StepDone
 from services.outreach.events_out import outreach_message
@@ -94,8 +94,15 @@ async def agreement_changed(conn: asyncpg.Connection, ctx: Outreach, event, at: 
         if event.type == "agreement.signed":
             await cases.save_step(conn, case.case_id, case.step_index, case.step_attempts, None, "agreement")
         elif case.waiting_for == "agreement":
-            await cases.count_broken_promise(conn, case.case_id)
-            await save(conn, case.case_id, after_event(view(ctx, case), PromiseBroken(), at))
+            await restart_after_broken_agreement(conn, ctx, case, at)
+
+
+async def restart_after_broken_agreement(conn: asyncpg.Connection, ctx: Outreach, case, at: datetime) -> None:
+    """Collection starts again, on the ladder the case's profile now selects (broken promises count)."""
+    await cases.count_broken_promise(conn, case.case_id)
+    ladder = await choose_ladder(conn, ctx, case.variant, case.customer_id, case.bucket, case.risk_segment,
+                                 case.overdue_amount, case.broken_promises + 1)
+    await cases.restart(conn, case.case_id, ladder, at)
 
 
 async def settle_promises(conn: asyncpg.Connection, ctx: Outreach, today: date, at: datetime,

@@ -206,9 +206,15 @@ async def test_a_late_delivery_receipt_does_not_undo_a_confirmed_visit(outreach)
     assert referrals == [], (f"referred to legal services at {[r['time'] for r in referrals]}, within 3 days"
                              f" of the visit request instead of 14 days after it;"
                              f" case waiting_for={case['waiting_for']!r}")
-    await outreach.tick(at(DAY + timedelta(days=15), 10, 30))  # the referral's own time has come
-    [referral] = await outreach.wait_emitted("outreach.legal_referral_made")
-    assert referral["data"]["case_id"] == case_id
+    assert case["waiting_for"] == "visit"  # still waiting for dispatch to report on the confirmed visit
+    # no report from dispatch here: two days after the window the visit counts as not made, and the visit step
+    # (three attempts) offers the borrower new times
+    await outreach.tick(at(DAY + timedelta(days=6), 10, 30))  # the wait is over: one failed try
+    await outreach.tick(at(DAY + timedelta(days=7), 10, 30))  # the step is tried again
+    attempts = await outreach.wait_attempts("C1", 2)
+    assert attempts[-1]["purpose"] == "visit_confirmation"
+    offers = await outreach.query("SELECT status FROM visit_offers WHERE case_id = $1 ORDER BY offered_at", case_id)
+    assert [o["status"] for o in offers] == ["confirmed", "offered"]
 
 
 async def test_no_visit_is_requested_while_a_complaint_is_open(outreach):

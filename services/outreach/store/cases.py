@@ -87,6 +87,11 @@ async def save_step(conn: asyncpg.Connection, case_id: str, step_index: int, ste
     )
 
 
+async def restart(conn: asyncpg.Connection, case_id: str, ladder: str | None, at: datetime) -> None:
+    await conn.execute("UPDATE cases SET ladder = $2, step_index = 0, step_attempts = 0, next_action_at = $3,"
+                       " waiting_for = NULL WHERE case_id = $1", case_id, ladder, at)
+
+
 async def count_broken_promise(conn: asyncpg.Connection, case_id: str) -> None:
     await conn.execute("UPDATE cases SET broken_promises = broken_promises + 1 WHERE case_id = $1", case_id)
 
