@@ -5,6 +5,7 @@ Dependencies are created here, at start, and handed to the handlers; nothing con
 import asyncio
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -15,7 +16,7 @@ from aiohttp import web
 
 from shared import metrics
 from shared.db import inbox
-from shared.db.migrate import migrate
+from shared.db.migrate import migrate, pending
 from shared.db.pool import open_pool
 from shared.kafka.admin import ensure_topics
 from shared.kafka.batch import BatchHandler, BatchProcessor
@@ -50,6 +51,8 @@ class ServiceSpec:
     relay_batch_size: int = 2000
     outbox_retention_seconds: int = 3600
     inbox_retention_days: int = 30
+    migrate_on_start: bool = True
+    create_topics: bool = True
     make_periodic: Callable[[asyncpg.Pool], list[Periodic]] = field(default=lambda pool: [])
     make_workers: Callable[[asyncpg.Pool], list["Worker"]] = field(default=lambda pool: [])
 
@@ -71,16 +74,25 @@ def spec_from(settings, **specific) -> ServiceSpec:
         http_port=settings.http_port, topic_partitions=settings.topic_partitions,
         max_records=settings.consumer_max_records, pool_max_size=settings.db_pool_max_size,
         relay_batch_size=settings.relay_batch_size, outbox_retention_seconds=settings.outbox_retention_seconds,
-        inbox_retention_days=settings.inbox_retention_days,
+        inbox_retention_days=settings.inbox_retention_days, migrate_on_start=settings.migrate_on_start,
+        create_topics=settings.create_topics,
     )
     return ServiceSpec(**(common | specific))
 
 
 def run_service(name: str, settings_class, create_app) -> None:
-    """The body of every `python -m services.<name>`: settings from the environment, JSON logs, serve."""
+    """The body of every `python -m services.<name>`: settings from the environment, JSON logs, serve.
+
+    `python -m services.<name> migrate` applies the database migrations and exits (a deploy's job)."""
     settings = settings_class()
     configure_logging(name, settings.log_level)
-    asyncio.run(create_app(settings).serve_forever())
+    runtime = create_app(settings)
+    if sys.argv[1:] == ["migrate"]:
+        asyncio.run(runtime.migrate_only())
+    elif sys.argv[1:]:
+        sys.exit(f"usage: python -m services.{name} [migrate]")
+    else:
+        asyncio.run(runtime.serve_forever())
 
 
 def dead_letter_topic(service: str, topic: str) -> str:
@@ -103,11 +115,16 @@ class ServiceRuntime:
     async def start(self) -> None:
         spec = self.spec
         self.pool = await open_pool(spec.database_url, max_size=spec.pool_max_size)
-        await migrate(self.pool, spec.migrations)
+        if spec.migrate_on_start:
+            await migrate(self.pool, spec.migrations)
+        elif missing := await pending(self.pool, spec.migrations):
+            raise RuntimeError(f"database schema is behind ({', '.join(missing)} not applied):"
+                               f" run `python -m services.{spec.name} migrate` first")
         self.readiness.mark("database", True)
-        topics = spec.consumed_topics + spec.produced_topics
-        topics += [dead_letter_topic(spec.name, t) for t in spec.consumed_topics]
-        await ensure_topics(spec.bootstrap_servers, {t: spec.topic_partitions for t in topics})
+        if spec.create_topics:
+            topics = spec.consumed_topics + spec.produced_topics
+            topics += [dead_letter_topic(spec.name, t) for t in spec.consumed_topics]
+            await ensure_topics(spec.bootstrap_servers, {t: spec.topic_partitions for t in topics})
         self.relay = OutboxRelay(pool=self.pool, bootstrap_servers=spec.bootstrap_servers, readiness=self.readiness,
                                  batch_size=spec.relay_batch_size, retention_seconds=spec.outbox_retention_seconds)
         processor = BatchProcessor(
@@ -135,6 +152,14 @@ class ServiceRuntime:
         self._worker_tasks = [asyncio.create_task(worker.run(), name=type(worker).__name__) for worker in self.workers]
         self._tasks += [asyncio.create_task(_every(i, fn), name=fn.__name__) for i, fn in periodic]
         log.info("service started", extra={"port": self.http_port})
+
+    async def migrate_only(self) -> None:
+        pool = await open_pool(self.spec.database_url, max_size=1)
+        try:
+            applied = await migrate(pool, self.spec.migrations)
+        finally:
+            await pool.close()
+        log.info("migrations done", extra={"applied": len(applied)})
 
     async def _start_http(self) -> None:
         app = build_web_app(self.readiness, self.spec.api_tokens, self.spec.make_routes(self.pool, self.relay.wake))

@@ -32,3 +32,11 @@ class CommonSettings(BaseSettings):
     outbox_retention_seconds: int = Field(3600, validation_alias=env("OUTBOX_RETENTION_SECONDS"))
     inbox_retention_days: int = Field(30, ge=1, validation_alias=env("INBOX_RETENTION_DAYS"))
     topic_partitions: int = Field(4, validation_alias=env("TOPIC_PARTITIONS"))
+    migrate_on_start: bool = Field(
+        True, validation_alias=env("MIGRATE_ON_START"),
+        description="false where migrations run as their own job (`python -m services.<name> migrate`)",
+    )
+    create_topics: bool = Field(
+        True, validation_alias=env("CREATE_TOPICS"),
+        description="false where topics are managed elsewhere (e.g. Strimzi KafkaTopic resources)",
+    )

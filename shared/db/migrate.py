@@ -33,6 +33,14 @@ async def migrate(pool: asyncpg.Pool, service_migrations: Path) -> list[str]:
     return applied_now
 
 
+async def pending(pool: asyncpg.Pool, service_migrations: Path) -> list[str]:
+    """Migrations not applied yet (all of them on an empty database)."""
+    async with pool.acquire() as conn:
+        exists = await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
+        done = {row["name"] for row in await conn.fetch("SELECT name FROM schema_migrations")} if exists else set()
+    return [name for name, _ in _ordered(service_migrations) if name not in done]
+
+
 def _ordered(service_migrations: Path) -> list[tuple[str, Path]]:
     shared = [(f"shared/{p.name}", p) for p in sorted(SHARED_MIGRATIONS.glob("*.sql"))]
     own = [(f"service/{p.name}", p) for p in sorted(service_migrations.glob("*.sql"))]
