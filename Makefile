@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STACK := bash deploy/local/stack.sh
 WITH_ENV := set -a; eval "$$($(STACK) env)"; set +a;
 
-.PHONY: run test unit bench stop stack venv reset clean
+.PHONY: run test unit bench stop stack venv tools reset clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON_BIN) -m venv $(VENV)
@@ -19,12 +19,16 @@ venv: $(VENV)/.installed
 stack:
 	$(STACK) up
 
+## make tools: the offline deploy checkers (kustomize, promtool, checkov, ...) used by tests/deploy.
+tools:
+	bash deploy/check/install.sh
+
 ## make run: the whole system on a local Kafka and Postgres, a simulated loan book, a live summary.
 run: venv stack
 	$(WITH_ENV) $(PY) -m tools.demo $(RUN_ARGS)
 
 ## make test: unit, integration and end-to-end tests against the real local stack.
-test: venv stack
+test: venv tools stack
 	$(WITH_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 unit: venv

@@ -8,7 +8,8 @@ import pytest
 
 from tests.helpers.kafka import delete_topics, topic_names
 
-MARKERS = {"integration": pytest.mark.integration, "contract": pytest.mark.integration, "e2e": pytest.mark.e2e}
+MARKERS = {"integration": pytest.mark.integration, "contract": pytest.mark.integration, "e2e": pytest.mark.e2e,
+           "deploy": pytest.mark.deploy}
 _TOPICS_BEFORE = pytest.StashKey[set]()
 
 
