@@ -124,7 +124,8 @@ class ServiceRuntime:
         if spec.create_topics:
             topics = spec.consumed_topics + spec.produced_topics
             topics += [dead_letter_topic(spec.name, t) for t in spec.consumed_topics]
-            await ensure_topics(spec.bootstrap_servers, {t: spec.topic_partitions for t in topics})
+            partitions = {t: 1 if t in spec.clock_topics else spec.topic_partitions for t in topics}
+            await ensure_topics(spec.bootstrap_servers, partitions)  # the clock: one partition, one order
         self.relay = OutboxRelay(pool=self.pool, bootstrap_servers=spec.bootstrap_servers, readiness=self.readiness,
                                  batch_size=spec.relay_batch_size, retention_seconds=spec.outbox_retention_seconds)
         processor = BatchProcessor(

@@ -5,7 +5,6 @@ here and encoded by the one codec; the clock is only what the test ticks. Every 
 Asia/Shanghai, the portfolio's zone; times are their wall clock.
 """
 import hashlib
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
@@ -18,7 +17,7 @@ from shared.events.codec import encode
 from shared.events.delinquency import LoanBecameOverdue, LoanClosedOut, LoanCured
 from shared.events.dispatch import NegotiatedTerms, VisitCompleted
 from shared.runtime import ServiceRuntime
-from tests.helpers.service_under_test import ServiceUnderTest, at, isolated_settings, new_suffix
+from tests.helpers.service_under_test import ServiceUnderTest, at, isolated_settings
 from tests.helpers.stack import Stack
 
 TOKENS = "t-sup:supervisor,t-col:collector,t-portal:customer_portal,t-dialer:dialer"
@@ -95,15 +94,6 @@ def agreement_settings(stack: Stack, database_url: str, suffix: str, **overrides
                              **({"sandbox_signatures": False} | overrides))
 
 
-@asynccontextmanager
-async def running_agreement(stack: Stack, **overrides):
-    """A started service on its own database and topics; stopped and dropped afterwards."""
-    service = await AgreementUnderTest.create(stack, **overrides)
-    try:
-        await service.start()
-        yield service
-    finally:
-        await service.close()
 
 
 @dataclass
@@ -114,17 +104,13 @@ class AgreementUnderTest(ServiceUnderTest):
                                                   "dispatch_events_topic", "clock_topic")
 
     @classmethod
-    async def create(cls, stack: Stack, **overrides) -> "AgreementUnderTest":
-        database_url = await stack.create_database("agreement")
-        return cls(stack, agreement_settings(stack, database_url, new_suffix(), **overrides))
+    def settings_for(cls, stack: Stack, database_url: str, suffix: str, **overrides):
+        return agreement_settings(stack, database_url, suffix, **overrides)
 
     def make_runtime(self) -> ServiceRuntime:
         return create_app(self.settings)
 
     # --- what goes in -------------------------------------------------------------------------
-
-    async def send_delinquency(self, *events: tuple[str, bytes]) -> None:
-        await self.produce("delinquency_events_topic", events)
 
     async def send_dispatch(self, *events: tuple[str, bytes]) -> None:
         await self.produce("dispatch_events_topic", events)
@@ -161,3 +147,6 @@ class AgreementUnderTest(ServiceUnderTest):
         status, body = await self.get(f"/agreements/{agreement_id}", SUPERVISOR)
         assert status == 200, body
         return body
+
+
+running_agreement = AgreementUnderTest.running

@@ -3,7 +3,6 @@
 Inbound events are built here and encoded by the one codec; the clock is only what the test
 ticks. Every borrower and collector lives in Asia/Shanghai; times are their wall clock.
 """
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
@@ -17,7 +16,7 @@ from shared.events.delinquency import LoanCured
 from shared.events.loan import Address
 from shared.events.outreach import ComplaintOpened, VisitRequested
 from shared.runtime import ServiceRuntime
-from tests.helpers.service_under_test import ServiceUnderTest, at, isolated_settings, new_suffix  # noqa: F401 (at)
+from tests.helpers.service_under_test import ServiceUnderTest, at, isolated_settings  # noqa: F401 (at)
 from tests.helpers.stack import Stack
 
 TOKENS = "t-sup:supervisor,t-col:collector,t-portal:customer_portal"
@@ -86,15 +85,6 @@ def dispatch_settings(stack: Stack, database_url: str, suffix: str, **overrides)
                              **({"sandbox_field_team": False} | overrides))
 
 
-@asynccontextmanager
-async def running_dispatch(stack: Stack, **overrides):
-    """A started service on its own database and topics; stopped and dropped afterwards."""
-    service = await DispatchUnderTest.create(stack, **overrides)
-    try:
-        await service.start()
-        yield service
-    finally:
-        await service.close()
 
 
 @dataclass
@@ -105,9 +95,8 @@ class DispatchUnderTest(ServiceUnderTest):
                                                   "agreement_events_topic", "clock_topic")
 
     @classmethod
-    async def create(cls, stack: Stack, **overrides) -> "DispatchUnderTest":
-        database_url = await stack.create_database("dispatch")
-        return cls(stack, dispatch_settings(stack, database_url, new_suffix(), **overrides))
+    def settings_for(cls, stack: Stack, database_url: str, suffix: str, **overrides):
+        return dispatch_settings(stack, database_url, suffix, **overrides)
 
     def make_runtime(self) -> ServiceRuntime:
         return create_app(self.settings)
@@ -117,9 +106,6 @@ class DispatchUnderTest(ServiceUnderTest):
     async def send_outreach(self, *events: tuple[str, bytes]) -> None:
         """outreach-events as (key, bytes): visit requests, complaints."""
         await self.produce("outreach_events_topic", events)
-
-    async def send_delinquency(self, *events: tuple[str, bytes]) -> None:
-        await self.produce("delinquency_events_topic", events)
 
     async def request_visit(self, request_id: str, **fields) -> str:
         """Send a visit request and wait until it is scheduled; returns the visit id."""
@@ -137,3 +123,6 @@ class DispatchUnderTest(ServiceUnderTest):
     async def visit(self, visit_id: str) -> asyncpg.Record | None:
         rows = await self.query("SELECT * FROM visits WHERE visit_id = $1", visit_id)
         return rows[0] if rows else None
+
+
+running_dispatch = DispatchUnderTest.running

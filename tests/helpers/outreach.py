@@ -5,7 +5,6 @@ every request and answers with a status the test can change (200 by default). Ou
 only what the test reports over HTTP, so nothing happens behind the test's back.
 """
 import json
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
@@ -82,15 +81,6 @@ class Gateway:
         return [seen["key"] for seen in self.requests]
 
 
-@asynccontextmanager
-async def running_outreach(stack: Stack, **overrides):
-    """A started service (webhook provider to a fresh gateway) on its own database and topics."""
-    service = await OutreachUnderTest.create(stack, **overrides)
-    try:
-        await service.start()
-        yield service
-    finally:
-        await service.close()
 
 
 def outreach_settings(stack: Stack, database_url: str, suffix: str, gateway_url: str, **overrides) -> OutreachSettings:
@@ -125,9 +115,6 @@ class OutreachUnderTest(ServiceUnderTest):
     async def send_loan_events(self, *events: tuple[str, str, bytes]) -> None:
         """Loan events as the loan_events builders make them: (event id, key, bytes)."""
         await self.produce("loan_events_topic", [(key, value) for _, key, value in events])
-
-    async def send_delinquency(self, *events: tuple[str, bytes]) -> None:
-        await self.produce("delinquency_events_topic", events)
 
     async def borrower(self, loan_id: str, customer_id: str) -> None:
         """The loan's origination (phones, zone, address), waited for until outreach knows the person."""
@@ -169,3 +156,6 @@ class OutreachUnderTest(ServiceUnderTest):
     async def case(self, case_id: str) -> asyncpg.Record:
         rows = await self.query("SELECT * FROM cases WHERE case_id = $1", case_id)
         return rows[0]
+
+
+running_outreach = OutreachUnderTest.running

@@ -6,6 +6,7 @@ its name, its app factory and the topic it publishes, and adds the builders its 
 """
 import json
 import uuid
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -61,8 +62,29 @@ class ServiceUnderTest:
     events_topic: ClassVar[str]  # the settings field naming the topic it publishes
     consumed_topics: ClassVar[tuple[str, ...]]  # the settings fields naming the topics it consumes
 
+    @classmethod
+    def settings_for(cls, stack: Stack, database_url: str, suffix: str, **overrides):
+        raise NotImplementedError
+
     def make_runtime(self) -> ServiceRuntime:
         raise NotImplementedError
+
+    @classmethod
+    async def create(cls, stack: Stack, **overrides):
+        """Not started yet: on a fresh database owned by the service's role, with its own topics."""
+        database_url = await stack.create_database(cls.service)
+        return cls(stack, cls.settings_for(stack, database_url, new_suffix(), **overrides))
+
+    @classmethod
+    @asynccontextmanager
+    async def running(cls, stack: Stack, **overrides):
+        """A started service on its own database and topics; stopped and dropped afterwards."""
+        service = await cls.create(stack, **overrides)
+        try:
+            await service.start()
+            yield service
+        finally:
+            await service.close()
 
     async def start(self) -> None:
         self.runtime = self.make_runtime()
@@ -84,6 +106,9 @@ class ServiceUnderTest:
         """(key, bytes) pairs onto the topic the settings field names."""
         topic = getattr(self.settings, topic_field)
         await produce(self.stack.bootstrap, [(topic, key, value) for key, value in events])
+
+    async def send_delinquency(self, *events: tuple[str, bytes]) -> None:
+        await self.produce("delinquency_events_topic", events)
 
     async def send_tick(self, value: bytes) -> None:
         await produce(self.stack.bootstrap, [(self.settings.clock_topic, "clock", value)])
