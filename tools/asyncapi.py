@@ -1,9 +1,11 @@
 """python -m tools.asyncapi [--check]: the AsyncAPI 3.0 document, generated from the code.
 
 Message schemas come from the pydantic models of shared/events through the registry; topic
-names, partitions and who reads or writes each topic from every service's own wiring
-(create_app on default settings, which does no I/O); dead-letter headers from
-shared/kafka/records.py. Nobody edits the output: `--check` exits 1 when
+names, partitions, consumer groups and who reads or writes each topic from every service's own
+wiring (create_app on default settings, which does no I/O); the clock topic's single partition
+from its creators (services/clock, simulator/publisher.py); dead-letter headers from
+shared/kafka/records.py. Every channel carries Kafka bindings (topic, partitions) and every
+message its key. Nobody edits the output: `--check` exits 1 when
 deploy/asyncapi/asyncapi.json is not what the code says.
 """
 import json
@@ -28,6 +30,7 @@ from shared.events.registry import EVENT_TYPES
 from shared.kafka.records import HANDLER_ERROR, DeadLetter
 from shared.runtime import ServiceSpec, dead_letter_topic
 from shared.settings import CommonSettings
+from simulator.publisher import CLOCK_PARTITIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "deploy" / "asyncapi" / "asyncapi.json"
@@ -42,13 +45,16 @@ class Topic:
     setting: str  # the CommonSettings field naming the topic; its default is the address
     families: tuple[str, ...]  # event type prefixes that travel on it
     description: str
+    partitions: int | None = None  # fixed by whoever creates the topic; None: the services' TOPIC_PARTITIONS
 
 
 TOPICS = [
     Topic("loanEvents", "loan_events_topic", ("loan.", "customer."),
           "Inbound contract: what the upstream loan systems publish. Each value is a CloudEvents 1.0 event in"
           " structured mode (JSON); consumers ignore unknown fields."),
-    Topic("clock", "clock_topic", ("clock.",), "Time as an event: services read the time from here, never the wall."),
+    Topic("clock", "clock_topic", ("clock.",),
+          "Time as an event: services read the time from here, never the wall. One partition, one writer"
+          " (services.clock or the simulator), so ticks are totally ordered.", partitions=CLOCK_PARTITIONS),
     Topic("delinquencyEvents", "delinquency_events_topic", ("delinquency.",),
           "Overdue detection's outbound events, published only by its outbox relay; per-loan order holds."),
     Topic("outreachEvents", "outreach_events_topic", ("outreach.",),
@@ -77,7 +83,8 @@ def build() -> dict:
     messages["dead_letter"] = _dead_letter_message()
     channels, operations = {}, {}
     for topic in TOPICS:
-        channels[topic.channel_id] = _channel(_address(topic), _names(topic.families), specs, topic.description)
+        channels[topic.channel_id] = _channel(_address(topic), _names(topic.families), specs, topic.description,
+                                              topic.partitions)
         for spec in specs:
             _wire(spec, topic, channels, operations)
     placed = {name for channel in channels.values() for name in channel["messages"]}
@@ -98,7 +105,8 @@ def _wire(spec: ServiceSpec, topic: Topic, channels: dict, operations: dict) -> 
     if address in spec.produced_topics:
         operations[f"{spec.name}.send.{topic.channel_id}"] = _operation("send", topic.channel_id, names)
     if address in spec.consumed_topics:
-        operations[f"{spec.name}.receive.{topic.channel_id}"] = _operation("receive", topic.channel_id, names)
+        operations[f"{spec.name}.receive.{topic.channel_id}"] = _operation("receive", topic.channel_id, names,
+                                                                           group=spec.consumer_group)
         dlq = f"{spec.name}.{topic.channel_id}.dlq"
         channels[dlq] = _channel(dead_letter_topic(spec.name, address), ["dead_letter"], [spec],
                                  f"What {spec.name} can never process from {address}, bytes unchanged.")
@@ -155,16 +163,20 @@ class _Record:
     topic, partition, offset, key, value = "topic", 0, 0, None, b""
 
 
-def _channel(address: str, message_names: list[str], specs: list[ServiceSpec], description: str) -> dict:
-    partitions = max(spec.topic_partitions for spec in specs)
+def _channel(address: str, message_names: list[str], specs: list[ServiceSpec], description: str,
+             partitions: int | None = None) -> dict:
+    partitions = partitions or max(spec.topic_partitions for spec in specs)
     return {"address": address, "description": description,
             "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in message_names},
             "bindings": {"kafka": {"topic": address, "partitions": partitions, "bindingVersion": BINDING}}}
 
 
-def _operation(action: str, channel_id: str, message_names: list[str]) -> dict:
-    return {"action": action, "channel": {"$ref": f"#/channels/{channel_id}"},
-            "messages": [{"$ref": f"#/channels/{channel_id}/messages/{name}"} for name in message_names]}
+def _operation(action: str, channel_id: str, message_names: list[str], group: str | None = None) -> dict:
+    operation = {"action": action, "channel": {"$ref": f"#/channels/{channel_id}"},
+                 "messages": [{"$ref": f"#/channels/{channel_id}/messages/{name}"} for name in message_names]}
+    if group:  # the consumer group this service reads with
+        operation["bindings"] = {"kafka": {"groupId": {"type": "string", "enum": [group]}, "bindingVersion": BINDING}}
+    return operation
 
 
 def _address(topic: Topic) -> str:
