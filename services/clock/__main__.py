@@ -9,24 +9,36 @@ import logging
 import signal
 from datetime import datetime, timezone
 
+from aiohttp import web
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from pydantic import Field
 
+from services.clock.metrics import LAST_TICK_PUBLISHED, TICK_FAILURES, TICKS_PUBLISHED
 from shared.events.clock import ClockTicked
 from shared.events.codec import encode
 from shared.kafka.admin import ensure_topics
 from shared.logging import configure_logging
+from shared.readiness import Readiness
 from shared.settings import CommonSettings, env
+from shared.web import build_web_app
 
 log = logging.getLogger("clock")
 
 
 class ClockSettings(CommonSettings):
     tick_seconds: float = Field(60.0, gt=0, validation_alias=env("CLOCK_TICK_SECONDS"))
+    http_host: str = Field("0.0.0.0", validation_alias=env("CLOCK_HTTP_HOST", "HTTP_HOST"))
+    http_port: int = Field(8085, validation_alias=env("CLOCK_HTTP_PORT", "HTTP_PORT"))
+    send_timeout_seconds: float = Field(10.0, gt=0, validation_alias=env("CLOCK_SEND_TIMEOUT_SECONDS"))
 
 
-async def run(settings: ClockSettings, stop: asyncio.Event) -> None:
-    await ensure_topics(settings.kafka_bootstrap_servers, {settings.clock_topic: 1})
+async def run(settings: ClockSettings, stop: asyncio.Event, readiness: Readiness | None = None) -> None:
+    """Publish the wall time every interval until `stop`; a tick the broker refuses is not retried
+    (the next one, a little later, carries the time forward) and readiness says kafka is down."""
+    readiness = readiness or Readiness("kafka")
+    if settings.create_topics:
+        await ensure_topics(settings.kafka_bootstrap_servers, {settings.clock_topic: 1})
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all",
                                 enable_idempotence=True)
     await producer.start()
@@ -34,7 +46,17 @@ async def run(settings: ClockSettings, stop: asyncio.Event) -> None:
         while not stop.is_set():
             now = datetime.now(timezone.utc)
             _, value = encode(ClockTicked(now=now), source="collections/clock", time=now, subject="clock")
-            await producer.send_and_wait(settings.clock_topic, value=value, key=b"clock")
+            try:
+                await asyncio.wait_for(producer.send_and_wait(settings.clock_topic, value=value, key=b"clock"),
+                                       settings.send_timeout_seconds)
+            except (KafkaError, asyncio.TimeoutError) as error:
+                readiness.mark("kafka", False)
+                TICK_FAILURES.inc()
+                log.warning("tick not published", extra={"error": type(error).__name__})
+            else:
+                readiness.mark("kafka", True)
+                TICKS_PUBLISHED.inc()
+                LAST_TICK_PUBLISHED.set_to_current_time()
             try:
                 await asyncio.wait_for(stop.wait(), settings.tick_seconds)
             except asyncio.TimeoutError:
@@ -49,8 +71,15 @@ async def main() -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    log.info("clock started", extra={"tick_seconds": settings.tick_seconds})
-    await run(settings, stop)
+    readiness = Readiness("kafka")
+    runner = web.AppRunner(build_web_app(readiness, "", []), access_log=None)  # /healthz, /readyz, /metrics
+    await runner.setup()
+    await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+    log.info("clock started", extra={"tick_seconds": settings.tick_seconds, "port": settings.http_port})
+    try:
+        await run(settings, stop, readiness)
+    finally:
+        await runner.cleanup()
 
 
 if __name__ == "__main__":

@@ -266,7 +266,7 @@ def test_every_container_is_hardened_and_probed(overlay):
             images.add(container["image"])
             assert not container["image"].endswith(":latest") and ":" in container["image"], where
             process = process_of(container)
-            if workload["kind"] == "Deployment" and process != "clock":
+            if workload["kind"] == "Deployment":
                 port = container["ports"][0]
                 assert (port["name"], port["containerPort"]) == ("http", HTTP_PORT), where
                 assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", where
@@ -371,8 +371,8 @@ def test_environment_is_real_settings(overlay):
             values = {k: ("placeholder" if isinstance(v, tuple) else v) for k, v in env.items()}
             settings = settings_class(process).model_validate(values)
             assert settings.migrate_on_start is False and settings.create_topics is False, workload["metadata"]
+            assert settings.http_port == HTTP_PORT
             if process != "clock":
-                assert settings.http_port == HTTP_PORT
                 assert isinstance(env.get("DATABASE_URL"), tuple), "DATABASE_URL comes from a Secret"
             for key, value in env.items():
                 if re.search(r"TOKEN|PASSWORD|DATABASE_URL|SECRET", key):
@@ -415,7 +415,7 @@ def test_network_policies(overlay):
         assert set(spec["policyTypes"]) == {"Ingress", "Egress"}, where
         process = process_of(pod["containers"][0])
         ingress_ports = {p["port"] for rule in spec.get("ingress", []) for p in rule["ports"]}
-        assert ingress_ports == (set() if process == "clock" else {HTTP_PORT}), where
+        assert ingress_ports == {HTTP_PORT}, where
         egress_ports = {p["port"] for rule in spec["egress"] for p in rule["ports"]}
         allowed = {53, 9092} | (set() if process == "clock" else {5432}) | ({443} if process == "outreach" else set())
         assert egress_ports <= allowed, where
