@@ -94,8 +94,6 @@ def agreement_settings(stack: Stack, database_url: str, suffix: str, **overrides
                              **({"sandbox_signatures": False} | overrides))
 
 
-
-
 @dataclass
 class AgreementUnderTest(ServiceUnderTest):
     service: ClassVar[str] = "agreement"

@@ -85,8 +85,6 @@ def dispatch_settings(stack: Stack, database_url: str, suffix: str, **overrides)
                              **({"sandbox_field_team": False} | overrides))
 
 
-
-
 @dataclass
 class DispatchUnderTest(ServiceUnderTest):
     service: ClassVar[str] = "dispatch"

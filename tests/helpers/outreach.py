@@ -81,8 +81,6 @@ class Gateway:
         return [seen["key"] for seen in self.requests]
 
 
-
-
 def outreach_settings(stack: Stack, database_url: str, suffix: str, gateway_url: str, **overrides) -> OutreachSettings:
     return isolated_settings(OutreachSettings, stack, database_url, suffix, TOKENS, **(dict(
         channel_provider="webhook", webhook_url=gateway_url, webhook_timeout_seconds=2.0) | overrides))
