@@ -20,12 +20,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(MARKERS[folder])
 
 
+def _run(coroutine):
+    """Outside pytest-asyncio's loops; unlike asyncio.run, leaves the main thread's event loop alone."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        loop.close()
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Every test names its topics uniquely; remember what was there so the session can remove its own."""
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if bootstrap:
         try:
-            session.stash[_TOPICS_BEFORE] = asyncio.run(topic_names(bootstrap))
+            session.stash[_TOPICS_BEFORE] = _run(topic_names(bootstrap))
         except Exception:  # noqa: BLE001 - no broker: the stack tests will say so themselves
             pass
 
@@ -37,7 +46,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     bootstrap = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
     try:
-        created = asyncio.run(topic_names(bootstrap)) - before
-        asyncio.run(delete_topics(bootstrap, {t for t in created if not t.startswith("__")}))
+        created = _run(topic_names(bootstrap)) - before
+        _run(delete_topics(bootstrap, {t for t in created if not t.startswith("__")}))
     except Exception as error:  # noqa: BLE001 - clean-up must not turn a green run red
         logging.getLogger(__name__).warning("test topics not deleted: %r", error)
