@@ -87,7 +87,7 @@ def test_the_validation_is_real_and_offline(validator, document, mutate):
     assert not validator.is_valid(broken)
 
 
-def clock_service_partitions(monkeypatch) -> dict[str, int]:
+async def clock_service_partitions(monkeypatch) -> dict[str, int]:
     """What `python -m services.clock` creates, caught at its ensure_topics call (no Kafka needed)."""
     import services.clock.__main__ as clock
 
@@ -102,12 +102,12 @@ def clock_service_partitions(monkeypatch) -> dict[str, int]:
 
     monkeypatch.setattr(clock, "ensure_topics", ensure_topics)
     with pytest.raises(Stop):
-        asyncio.run(clock.run(clock.ClockSettings.model_construct(), asyncio.Event()))
+        await clock.run(clock.ClockSettings.model_construct(), asyncio.Event())
     return created
 
 
-def test_every_channel_has_kafka_bindings_with_the_partitions_topics_are_created_with(document, monkeypatch):
-    clock_service = clock_service_partitions(monkeypatch)
+async def test_every_channel_has_kafka_bindings_with_the_partitions_topics_are_created_with(document, monkeypatch):
+    clock_service = await clock_service_partitions(monkeypatch)
     simulator = publisher.topic_partitions(Topics(LOAN_EVENTS_TOPIC, CLOCK_TOPIC))
     assert clock_service == {CLOCK_TOPIC: 1} and simulator[CLOCK_TOPIC] == 1
     for channel_id, channel in document["channels"].items():
