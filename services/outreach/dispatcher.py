@@ -89,7 +89,8 @@ class Dispatcher:
             return
         tries = row["dispatch_tries"] + 1
         gave_up = result.status == "rejected" or tries >= self.max_tries
-        retry_at = None if gave_up else now + retry_delay(tries)
+        # the wait counts from when the failure was seen: a send can outlast a tick (up to its timeout)
+        retry_at = None if gave_up else (await self.clock() or now) + retry_delay(tries)
         if await store.record_not_sent(self.pool, row["attempt_id"], tries, retry_at) and gave_up:
             reason = "rejected" if result.status == "rejected" else "retries_exhausted"
             metrics.GIVEN_UP.labels(_channel(row), reason).inc()
