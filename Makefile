@@ -5,6 +5,7 @@ PYTHON_BIN ?= $(shell command -v python3.11 || command -v python3)
 PY := $(VENV)/bin/python
 STACK := bash deploy/local/stack.sh
 WITH_ENV := set -a; eval "$$($(STACK) env)"; set +a;
+PYTEST_ARGS ?= -n 2 --dist loadfile  # two pytest workers, a test file each: the waits on Kafka overlap
 
 .PHONY: run test unit bench stop stack venv tools reset clean
 

@@ -29,10 +29,14 @@ def _run(coroutine):
         loop.close()
 
 
+def _is_xdist_worker(session: pytest.Session) -> bool:
+    return hasattr(session.config, "workerinput")  # with -n, only the controller cleans up, after every worker
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Every test names its topics uniquely; remember what was there so the session can remove its own."""
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    if bootstrap:
+    if bootstrap and not _is_xdist_worker(session):
         try:
             session.stash[_TOPICS_BEFORE] = _run(topic_names(bootstrap))
         except Exception:  # noqa: BLE001 - no broker: the stack tests will say so themselves
