@@ -61,6 +61,14 @@ async def resolve_complaint(conn: asyncpg.Connection, ctx: Outreach, complaint_i
     return web.json_response({"complaint_id": complaint_id, "status": "resolved"}), [message]
 
 
+def _waiting_for_visit_confirmation(ctx: Outreach, case) -> bool:
+    """Still on the visit step that made the offer, with no agreement in force."""
+    ladder = ctx.ladder(case.variant, case.ladder)
+    steps = ladder.steps if ladder else []
+    on_visit = case.step_index < len(steps) and steps[case.step_index].action == "visit"
+    return on_visit and case.agreement_id is None and case.waiting_for in ("visit_confirmation", "outcome")
+
+
 async def confirm_visit(conn: asyncpg.Connection, ctx: Outreach, customer_id: str, chosen: VisitConfirmation,
                         now: datetime, after) -> Result:
     """Only a time the borrower picked from what was offered becomes a visit request."""
@@ -73,7 +81,11 @@ async def confirm_visit(conn: asyncpg.Connection, ctx: Outreach, customer_id: st
     case = await cases.case(conn, case_id)
     if case is None or chosen.slot > len(slots):
         return error(409, "offer_not_available", "the case behind this offer is closed or the slot is unknown"), []
+    if not _waiting_for_visit_confirmation(ctx, case):
+        return error(409, "offer_not_available", "the case has moved on since this offer"), []
     start, end = slots[chosen.slot - 1]
+    if start <= now:
+        return error(409, "slot_passed", "this time has already begun; ask for new times"), []
     await visits.confirm(conn, offer_id, start, end)
     address, time_zone, _, _ = await people.loan_address(conn, case.loan_id)
     data = contract.VisitRequested(

@@ -6,10 +6,10 @@ import asyncpg
 from services.outreach import metrics
 from services.outreach.casework import choose_ladder, save, view
 from services.outreach.context import Outreach
-from services.outreach.domain.ladder import PromiseBroken, StepDone
+from services.outreach.domain.ladder import AttemptsExhausted, PromiseBroken, StepDone
 from services.outreach.events_out import outreach_message
 from services.outreach.planning import after_event
-from services.outreach.store import cases, contacts, people, promises
+from services.outreach.store import cases, complaints, contacts, people, promises
 from shared.db.outbox import OutboxMessage
 from shared.events import outreach as contract
 from shared.kafka.batch import AfterCommit
@@ -69,6 +69,7 @@ async def _promise(conn, ctx: Outreach, case, attempt_id: str, at: datetime, pro
     return [outreach_message(data, topic=ctx.topic, key=case.customer_id, time=at, cause=promise_id)]
 
 
+NO_FURTHER_VISITS_WITHOUT_A_PERSON = ("safety_incident", "conflict")
 VISIT_RESULTS = ("dispatch.visit_completed", "dispatch.visit_unassignable", "dispatch.visit_cancelled")
 
 
@@ -79,7 +80,14 @@ async def visit_result(conn: asyncpg.Connection, ctx: Outreach, event, at: datet
         return
     if event.type == "dispatch.visit_cancelled" and event.data.reason != "no_show_reported":
         return  # cancelled because the case itself ended or paused: nothing to climb
-    done = event.type == "dispatch.visit_completed" and event.data.outcome in ("met_borrower", "negotiated")
+    outcome = event.data.outcome if event.type == "dispatch.visit_completed" else None
+    if outcome in NO_FURTHER_VISITS_WITHOUT_A_PERSON:  # nobody is sent back to that door by a rule
+        await cases.save_step(conn, case.case_id, case.step_index, case.step_attempts, None, "person")
+        return
+    if outcome == "moved":  # another visit to that address is pointless: on to the next step
+        await save(conn, case.case_id, after_event(view(ctx, case), AttemptsExhausted(), at))
+        return
+    done = outcome in ("met_borrower", "negotiated")
     await save(conn, case.case_id, after_event(view(ctx, case), StepDone(contacted=done), at))
 
 
@@ -87,13 +95,17 @@ AGREEMENT_CHANGES = ("agreement.signed", "agreement.broken")
 
 
 async def agreement_changed(conn: asyncpg.Connection, ctx: Outreach, event, at: datetime) -> None:
-    """A signed agreement in good standing pauses the loan's case; a broken one moves it up its ladder."""
-    rows = await conn.fetch("SELECT case_id FROM cases WHERE loan_id = $1 AND status = 'open'", event.data.loan_id)
-    for row in rows:
-        case = await cases.case(conn, row["case_id"])
-        if event.type == "agreement.signed":
-            await cases.save_step(conn, case.case_id, case.step_index, case.step_attempts, None, "agreement")
-        elif case.waiting_for == "agreement":
+    """A signed agreement stops contact on the loan's open cases while it is in force; a broken one
+    starts collection again, from the first step of the ladder the case's profile now selects."""
+    if event.type == "agreement.signed":
+        rows = await conn.fetch("SELECT case_id FROM cases WHERE loan_id = $1 AND status = 'open'",
+                                event.data.loan_id)
+        for row in rows:
+            await cases.hold_for_agreement(conn, row["case_id"], event.data.agreement_id)
+        return
+    for case_id in await cases.cases_under_agreement(conn, event.data.agreement_id):
+        case = await cases.case(conn, case_id)
+        if case is not None:  # closed meanwhile: nothing to restart
             await restart_after_broken_agreement(conn, ctx, case, at)
 
 
@@ -103,6 +115,8 @@ async def restart_after_broken_agreement(conn: asyncpg.Connection, ctx: Outreach
     ladder = await choose_ladder(conn, ctx, case.variant, case.customer_id, case.bucket, case.risk_segment,
                                  case.overdue_amount, case.broken_promises + 1)
     await cases.restart(conn, case.case_id, ladder, at)
+    if await complaints.still_open(conn, case.customer_id):  # the complaint's pause still holds
+        await cases.save_step(conn, case.case_id, 0, 0, None, "complaint")
 
 
 async def settle_promises(conn: asyncpg.Connection, ctx: Outreach, today: date, at: datetime,
@@ -123,6 +137,6 @@ async def settle_promises(conn: asyncpg.Connection, ctx: Outreach, today: date, 
             await cases.count_broken_promise(conn, row["case_id"])
         messages.append(outreach_message(data, topic=ctx.topic, key=row["customer_id"], time=at,
                                          cause=row["promise_id"]))
-        if case is not None:
+        if case is not None and case.waiting_for == "promise":  # not once an agreement or a restart took over
             await save(conn, case.case_id, after_event(view(ctx, case), event, at))
     return messages

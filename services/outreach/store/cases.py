@@ -24,10 +24,11 @@ class CaseRow:
     as_of: date | None
     broken_promises: int
     waiting_for: str | None
+    agreement_id: str | None  # an agreement in force: no contact at all
 
 
 _COLUMNS = ("case_id, loan_id, customer_id, variant, ladder, step_index, step_attempts, bucket, risk_segment,"
-            " overdue_amount, currency, days_past_due, as_of, broken_promises, waiting_for")
+            " overdue_amount, currency, days_past_due, as_of, broken_promises, waiting_for, agreement_id")
 
 
 async def open_case(conn: asyncpg.Connection, event: DelinquencySnapshot, variant: str, ladder: str | None,
@@ -67,7 +68,7 @@ async def close_cases_of_loan(conn: asyncpg.Connection, loan_id: str, reason: st
 
 async def due_cases(conn: asyncpg.Connection, now: datetime, limit: int) -> list[CaseRow]:
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM cases WHERE status = 'open' AND next_action_at <= $1"
+        f"SELECT {_COLUMNS} FROM cases WHERE status = 'open' AND next_action_at <= $1 AND agreement_id IS NULL"
         " ORDER BY next_action_at, case_id LIMIT $2 FOR UPDATE SKIP LOCKED", now, limit,
     )
     return [CaseRow(**dict(r)) for r in rows]
@@ -87,9 +88,24 @@ async def save_step(conn: asyncpg.Connection, case_id: str, step_index: int, ste
     )
 
 
+async def hold_for_agreement(conn: asyncpg.Connection, case_id: str, agreement_id: str) -> None:
+    """A signed agreement stops all contact on the case: nothing due, nothing queued, no offer open."""
+    await conn.execute("UPDATE cases SET agreement_id = $2, next_action_at = NULL, waiting_for = 'agreement'"
+                       " WHERE case_id = $1", case_id, agreement_id)
+    await conn.execute("UPDATE contact_attempts SET dispatch_status = 'cancelled'"
+                       " WHERE case_id = $1 AND dispatch_status = 'pending'", case_id)
+    await conn.execute("UPDATE visit_offers SET status = 'expired' WHERE case_id = $1 AND status = 'offered'", case_id)
+
+
+async def cases_under_agreement(conn: asyncpg.Connection, agreement_id: str) -> list[str]:
+    rows = await conn.fetch("SELECT case_id FROM cases WHERE agreement_id = $1 AND status = 'open'", agreement_id)
+    return [r["case_id"] for r in rows]
+
+
 async def restart(conn: asyncpg.Connection, case_id: str, ladder: str | None, at: datetime) -> None:
+    """From the first step of `ladder`, with no agreement in force and nothing else awaited."""
     await conn.execute("UPDATE cases SET ladder = $2, step_index = 0, step_attempts = 0, next_action_at = $3,"
-                       " waiting_for = NULL WHERE case_id = $1", case_id, ladder, at)
+                       " waiting_for = NULL, agreement_id = NULL WHERE case_id = $1", case_id, ladder, at)
 
 
 async def count_broken_promise(conn: asyncpg.Connection, case_id: str) -> None:
