@@ -109,6 +109,7 @@ class ServiceRuntime:
         self.workers: list[Worker] = []
         self._web_runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task] = []
+        self._worker_tasks: list[asyncio.Task] = []
         self._stopped = asyncio.Event()
         self._shutting_down = False
 
@@ -138,11 +139,12 @@ class ServiceRuntime:
             processor=processor, readiness=self.readiness, max_records=spec.max_records,
             clock_topics=spec.clock_topics,
         )
-        self.workers = spec.make_workers(self.pool)
+        workers = spec.make_workers(self.pool)
         await self.relay.start()
         await self.consumer.start()
-        for worker in self.workers:
+        for worker in workers:
             await worker.start()
+            self.workers.append(worker)  # started: stop() closes it, even if a later step fails
         await self._start_http()
         periodic = [(5.0, self.relay.housekeeping), (5.0, self._pool_metrics), (2.0, self._probe_database),
                     (2.0, self._probe_kafka), (3600.0, self._forget_old_inbox)] + spec.make_periodic(self.pool)
@@ -212,6 +214,8 @@ class ServiceRuntime:
         self._shutting_down = True
         if self._tasks:
             await self._stop_loops()
+        for worker in self.workers:
+            await _bounded(worker.close(), "worker")
         if self.consumer is not None:
             await _bounded(self.consumer.close(), "consumer")
         if self.relay is not None:
@@ -234,8 +238,6 @@ class ServiceRuntime:
         for worker in self.workers:
             worker.stop()
         await _bounded(asyncio.gather(*self._worker_tasks, return_exceptions=True), "workers", 30)
-        for worker in self.workers:
-            await _bounded(worker.close(), "worker")
         self.relay.stop()
         await _bounded(relay_task, "relay", 30)
         for task in others:
@@ -247,7 +249,12 @@ class ServiceRuntime:
         stop_requested = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop_requested.set)
-        await self.start()
+        try:
+            await self.start()
+        except BaseException:
+            log.exception("service could not start")
+            await self.stop()  # close what was opened before the failure
+            raise
         await stop_requested.wait()
         log.info("shutdown requested")
         await self.stop()

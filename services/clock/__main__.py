@@ -39,9 +39,9 @@ async def run(settings: ClockSettings, stop: asyncio.Event, readiness: Readiness
     readiness = readiness or Readiness("kafka")
     if settings.create_topics:
         await ensure_topics(settings.kafka_bootstrap_servers, {settings.clock_topic: 1})
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all",
-                                enable_idempotence=True)
-    await producer.start()
+    producer = await _started_producer(settings, stop)
+    if producer is None:
+        return  # stopped before Kafka answered
     try:
         while not stop.is_set():
             now = datetime.now(timezone.utc)
@@ -63,6 +63,25 @@ async def run(settings: ClockSettings, stop: asyncio.Event, readiness: Readiness
                 pass
     finally:
         await producer.stop()
+
+
+async def _started_producer(settings: ClockSettings, stop: asyncio.Event) -> AIOKafkaProducer | None:
+    """A started producer, waiting out a broker that is not up yet (until `stop`)."""
+    delay = 0.5
+    while not stop.is_set():
+        producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all",
+                                    enable_idempotence=True)
+        try:
+            await producer.start()
+            return producer
+        except KafkaError as error:
+            await producer.stop()
+            log.warning("kafka not reachable yet", extra={"error": type(error).__name__})
+        try:
+            await asyncio.wait_for(stop.wait(), delay)
+        except asyncio.TimeoutError:
+            delay = min(delay * 2, 10.0)
+    return None
 
 
 async def main() -> None:

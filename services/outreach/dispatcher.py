@@ -90,11 +90,17 @@ class Dispatcher:
         tries = row["dispatch_tries"] + 1
         gave_up = result.status == "rejected" or tries >= self.max_tries
         # the wait counts from when the failure was seen: a send can outlast a tick (up to its timeout)
-        retry_at = None if gave_up else (await self.clock() or now) + retry_delay(tries)
+        retry_at = None if gave_up else (await self._clock_or(now)) + retry_delay(tries)
         if await store.record_not_sent(self.pool, row["attempt_id"], tries, retry_at) and gave_up:
             reason = "rejected" if result.status == "rejected" else "retries_exhausted"
             metrics.GIVEN_UP.labels(_channel(row), reason).inc()
             await self._report_failed(row["attempt_id"])
+
+    async def _clock_or(self, fallback: datetime) -> datetime:
+        try:
+            return await self.clock() or fallback
+        except (asyncpg.PostgresError, OSError):  # recording the result matters more than a fresher time
+            return fallback
 
     async def _send(self, row: asyncpg.Record) -> SendResult:
         channel = _channel(row)

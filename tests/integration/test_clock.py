@@ -68,3 +68,17 @@ async def test_the_clock_process_serves_health_readiness_and_metrics_and_stops_o
         process.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(process.wait(), 30)
     assert code == 0
+
+
+async def test_a_clock_started_before_its_broker_waits_for_it_and_still_stops_on_request():
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = ClockSettings().model_copy(update=dict(
+        kafka_bootstrap_servers=f"127.0.0.1:{port}", create_topics=False, tick_seconds=0.2))
+    stop = asyncio.Event()
+    clock = asyncio.create_task(run(settings, stop))
+    await asyncio.sleep(1.5)
+    assert not clock.done(), "the clock gave up instead of waiting for Kafka"
+    stop.set()
+    await asyncio.wait_for(clock, 15)  # returns cleanly, having published nothing

@@ -65,3 +65,18 @@ async def test_overdue_starts_on_a_database_the_job_migrated_without_migrating_i
     finally:
         await service.stop()
         await stack.drop_database(service.settings.database_url)
+
+
+async def test_the_service_process_exits_with_the_reason_when_its_schema_is_behind(stack):
+    url = await stack.create_database("overdue")
+    env = dict(os.environ, DATABASE_URL=url, MIGRATE_ON_START="false", HTTP_PORT="0", LOG_LEVEL="INFO")
+    env.pop("OVERDUE_DATABASE_URL", None)
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "services.overdue", env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    finally:
+        await stack.drop_database(url)
+    assert process.returncode != 0
+    assert "python -m services.overdue migrate" in output.decode()
