@@ -95,7 +95,7 @@ async def confirm_visit(conn: asyncpg.Connection, ctx: Outreach, customer_id: st
     )
     # the ladder stays on the visit step: dispatch's report of the visit moves it (outcomes.visit_result);
     # if dispatch says nothing by then (a no-show is re-planned for the next day), the step counts as not done
-    await cases.save_step(conn, case.case_id, case.step_index, case.step_attempts, end + VISIT_REPORT_WAIT, "visit")
+    await cases.await_visit(conn, case.case_id, data.visit_request_id, end + VISIT_REPORT_WAIT)
     after.append(lambda: metrics.VISITS_REQUESTED.labels(case.variant).inc())
     message = outreach_message(data, topic=ctx.topic, key=case.customer_id, time=now, cause=offer_id)
     body = {"visit_request_id": data.visit_request_id, "window_start": start.isoformat(),

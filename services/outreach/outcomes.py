@@ -70,14 +70,18 @@ async def _promise(conn, ctx: Outreach, case, attempt_id: str, at: datetime, pro
 
 
 NO_FURTHER_VISITS_WITHOUT_A_PERSON = ("safety_incident", "conflict")
-VISIT_RESULTS = ("dispatch.visit_completed", "dispatch.visit_unassignable", "dispatch.visit_cancelled")
+VISIT_RESULTS = ("dispatch.visit_scheduled", "dispatch.visit_completed", "dispatch.visit_unassignable",
+                 "dispatch.visit_cancelled")
 
 
 async def visit_result(conn: asyncpg.Connection, ctx: Outreach, event, at: datetime) -> None:
-    """What dispatch reports back moves a case that waited for its visit: done, or the visit failed."""
-    case = await cases.case(conn, event.data.case_id)
-    if case is None or case.waiting_for != "visit":
+    """What dispatch reports back about the visit a case waits for moves it: done, or the visit failed."""
+    if event.type == "dispatch.visit_scheduled":
+        await cases.visit_scheduled(conn, event.data.case_id, event.data.visit_request_id, event.data.visit_id)
         return
+    case = await cases.case(conn, event.data.case_id)
+    if case is None or case.waiting_for != "visit" or case.awaited_visit_id != event.data.visit_id:
+        return  # not the visit this case waits for (an earlier one reporting late, say)
     if event.type == "dispatch.visit_cancelled" and event.data.reason != "no_show_reported":
         return  # cancelled because the case itself ended or paused: nothing to climb
     outcome = event.data.outcome if event.type == "dispatch.visit_completed" else None

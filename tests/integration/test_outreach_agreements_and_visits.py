@@ -1,13 +1,14 @@
 """Outreach following agreement tracking and dispatch, on the real broker and database: a signed
 agreement stops all contact on the case (a resolved complaint or an old offer must not lift that),
 a broken one starts collection again; what happened at the door decides what comes next."""
+import json
 from datetime import timedelta
 
 import pytest
 
 from shared.events.agreement import AgreementBroken, AgreementSigned
 from shared.events.codec import encode
-from shared.events.dispatch import VisitCompleted
+from shared.events.dispatch import VisitCompleted, VisitScheduled
 from tests.helpers.outreach import OVERDUE_DAY, at, became_overdue, champion_case_id, running_outreach
 from tests.helpers.waiting import eventually
 
@@ -106,17 +107,48 @@ async def test_an_offer_cannot_be_confirmed_once_an_agreement_is_signed(outreach
     assert await outreach.emitted("outreach.visit_requested") == []
 
 
+async def report(outreach, data, when) -> None:
+    _, value = encode(data, source="tests/dispatch", time=when, subject="C1")
+    await outreach.produce("dispatch_events_topic", [("C1", value)])
+    await eventually(lambda: outreach.query("SELECT 1 FROM inbox WHERE event_id = $1",
+                                            json.loads(value)["id"]), what="report taken")
+
+
+def completed(visit_id: str, case_id: str, outcome: str, when) -> VisitCompleted:
+    return VisitCompleted(visit_id=visit_id, case_id=case_id, loan_id="L1", customer_id="C1", collector_id="col-1",
+                          outcome=outcome, terms=None, evidence=["rec-1"], completed_at=when)
+
+
+async def test_only_the_report_on_the_visit_the_case_waits_for_moves_it(outreach):
+    case_id, _ = await offer_visit(outreach, "awaited-visit")
+    status, confirmed = await outreach.post("/customers/C1/visit-confirmation", {"slot": 1}, token="t-portal")
+    assert status == 201
+    when = at(DAY + timedelta(days=1), 15)
+    await report(outreach, completed("visit-from-an-earlier-offer", case_id, "met_borrower", when), when)
+    row = await case_row(outreach, case_id)
+    assert (row["waiting_for"], row["step_index"]) == ("visit", 2), "moved by a report on another visit"
+
+    visit_id = f"visit-of-{confirmed['visit_request_id']}"
+    await report(outreach, VisitScheduled(visit_id=visit_id, case_id=case_id, loan_id="L1", customer_id="C1",
+                                          visit_request_id=confirmed["visit_request_id"],
+                                          window_start=confirmed["window_start"],
+                                          window_end=confirmed["window_end"]), when)
+    await report(outreach, completed(visit_id, case_id, "met_borrower", when), when)
+    row = await case_row(outreach, case_id)
+    assert row["waiting_for"] != "visit" and row["step_index"] == 3, "the awaited visit's report did not count"
+
+
 @pytest.mark.parametrize("outcome", ["safety_incident", "conflict"])
 async def test_after_a_safety_incident_or_conflict_at_the_door_no_rule_sends_anyone_back(outreach, outcome):
     case_id, _ = await offer_visit(outreach, f"door-{outcome}")
     status, confirmed = await outreach.post("/customers/C1/visit-confirmation", {"slot": 1}, token="t-portal")
     assert status == 201
-    completed_at = at(DAY + timedelta(days=1), 15)
-    data = VisitCompleted(visit_id="visit-1", case_id=case_id, loan_id="L1", customer_id="C1",
-                          collector_id="col-1", outcome=outcome, terms=None, evidence=["rec-1"],
-                          completed_at=completed_at)
-    _, value = encode(data, source="tests/dispatch", time=completed_at, subject="C1")
-    await outreach.produce("dispatch_events_topic", [("C1", value)])
+    when = at(DAY + timedelta(days=1), 15)
+    await report(outreach, VisitScheduled(visit_id="visit-1", case_id=case_id, loan_id="L1", customer_id="C1",
+                                          visit_request_id=confirmed["visit_request_id"],
+                                          window_start=confirmed["window_start"],
+                                          window_end=confirmed["window_end"]), when)
+    await report(outreach, completed("visit-1", case_id, outcome, when), when)
     await eventually(lambda: outreach.query("SELECT 1 FROM cases WHERE case_id = $1 AND waiting_for = 'person'",
                                             case_id), what="the case waits for a person")
     for days in (2, 5, 10):

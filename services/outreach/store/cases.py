@@ -25,10 +25,12 @@ class CaseRow:
     broken_promises: int
     waiting_for: str | None
     agreement_id: str | None  # an agreement in force: no contact at all
+    awaited_visit_id: str | None  # the visit whose report moves the case (waiting_for 'visit')
 
 
 _COLUMNS = ("case_id, loan_id, customer_id, variant, ladder, step_index, step_attempts, bucket, risk_segment,"
-            " overdue_amount, currency, days_past_due, as_of, broken_promises, waiting_for, agreement_id")
+            " overdue_amount, currency, days_past_due, as_of, broken_promises, waiting_for, agreement_id,"
+            " awaited_visit_id")
 
 
 async def open_case(conn: asyncpg.Connection, event: DelinquencySnapshot, variant: str, ladder: str | None,
@@ -86,6 +88,17 @@ async def save_step(conn: asyncpg.Connection, case_id: str, step_index: int, ste
         "UPDATE cases SET step_index = $2, step_attempts = $3, next_action_at = $4, waiting_for = $5"
         " WHERE case_id = $1", case_id, step_index, step_attempts, next_action_at, waiting_for,
     )
+
+
+async def await_visit(conn: asyncpg.Connection, case_id: str, visit_request_id: str, until: datetime) -> None:
+    """Wait (until at most `until`) for dispatch's report on the visit it schedules for this request."""
+    await conn.execute("UPDATE cases SET waiting_for = 'visit', next_action_at = $3, awaited_visit_request_id = $2,"
+                       " awaited_visit_id = NULL WHERE case_id = $1", case_id, visit_request_id, until)
+
+
+async def visit_scheduled(conn: asyncpg.Connection, case_id: str, visit_request_id: str, visit_id: str) -> None:
+    await conn.execute("UPDATE cases SET awaited_visit_id = $3 WHERE case_id = $1 AND awaited_visit_request_id = $2",
+                       case_id, visit_request_id, visit_id)
 
 
 async def hold_for_agreement(conn: asyncpg.Connection, case_id: str, agreement_id: str) -> None:
