@@ -1,6 +1,7 @@
 """The HTTP surface every service shares: probes, metrics, bearer-token roles, JSON errors."""
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -16,14 +17,23 @@ READINESS_KEY = web.AppKey("readiness", Readiness)
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-def parse_tokens(spec: str) -> dict[str, str]:
-    """'token:role,token:role' -> {token: role}."""
+@dataclass(frozen=True)
+class Principal:
+    """Who a bearer token speaks for: a role, and for personal tokens the person's id in that role."""
+    role: str
+    subject: str | None = None
+
+
+def parse_tokens(spec: str) -> dict[str, Principal]:
+    """'token:role,token:role:subject' -> {token: Principal}; the subject binds a token to one person
+    (e.g. a collector's id), so it cannot act for anyone else."""
     tokens = {}
-    for pair in filter(None, (part.strip() for part in spec.split(","))):
-        token, _, role = pair.partition(":")
+    for entry in filter(None, (part.strip() for part in spec.split(","))):
+        token, _, rest = entry.partition(":")
+        role, _, subject = rest.partition(":")
         if not token or not role:
-            raise ValueError("API_TOKENS entries must look like token:role")
-        tokens[token] = role
+            raise ValueError("API_TOKENS entries must look like token:role or token:role:subject")
+        tokens[token] = Principal(role, subject or None)
     return tokens
 
 
@@ -60,12 +70,12 @@ def require_role(*roles: str) -> Callable[[Handler], Handler]:
     def decorate(view: Handler) -> Handler:
         async def guarded(request: web.Request) -> web.StreamResponse:
             scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-            role = request.app[TOKENS_KEY].get(token) if scheme.lower() == "bearer" else None
-            if role is None:
+            principal = request.app[TOKENS_KEY].get(token) if scheme.lower() == "bearer" else None
+            if principal is None:
                 return error(401, "unauthorized", "a valid bearer token is required")
-            if role not in roles:
+            if principal.role not in roles:
                 return error(403, "forbidden", "this role may not use this endpoint", allowed_roles=list(roles))
-            request["role"] = role
+            request["role"], request["subject"] = principal.role, principal.subject
             return await view(request)
 
         return guarded

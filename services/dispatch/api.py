@@ -14,6 +14,19 @@ from shared.web import error, in_transaction, parse_body, require_role
 SUPERVISOR, COLLECTOR = "supervisor", "collector"
 
 
+def _not_theirs(request: web.Request, collector_id: str) -> web.Response | None:
+    """A collector's token speaks only for the collector it was issued to (API_TOKENS
+    token:collector:<collector id>); a supervisor's for anyone."""
+    if request["role"] != COLLECTOR:
+        return None
+    if request["subject"] is None:
+        return error(403, "token_not_bound", "a collector's token must name its collector"
+                     " (token:collector:<collector id> in API_TOKENS)")
+    if request["subject"] != collector_id:
+        return error(403, "not_your_token", "this token belongs to another collector")
+    return None
+
+
 def routes(pool: asyncpg.Pool, ctx: Dispatch, wake) -> list[web.RouteDef]:
     unit = UnitOfWork(pool, wake)
 
@@ -41,18 +54,24 @@ def routes(pool: asyncpg.Pool, ctx: Dispatch, wake) -> list[web.RouteDef]:
 
     @require_role(SUPERVISOR, COLLECTOR)
     async def route(request: web.Request) -> web.Response:
+        if (refused := _not_theirs(request, request.match_info["collector_id"])) is not None:
+            return refused
         async with pool.acquire() as conn:
             return await day_route(conn, ctx, request.match_info["collector_id"], request.query.get("date"))
 
     @require_role(COLLECTOR, SUPERVISOR)
     async def arrive(request: web.Request) -> web.Response:
         body = await parse_body(request, CheckIn)
+        if (refused := _not_theirs(request, body.collector_id)) is not None:
+            return refused
         return await transaction(lambda conn, now, after: check_in(conn, ctx, request.match_info["visit_id"], body,
                                                                    now, after))
 
     @require_role(COLLECTOR, SUPERVISOR)
     async def outcome(request: web.Request) -> web.Response:
         body = await parse_body(request, VisitOutcomeIn)
+        if (refused := _not_theirs(request, body.collector_id)) is not None:
+            return refused
         return await transaction(lambda conn, now, after: record_outcome(
             conn, ctx, request.match_info["visit_id"], body, now, after))
 

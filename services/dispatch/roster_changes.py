@@ -19,10 +19,8 @@ from shared.web import error
 async def save_collector(conn: asyncpg.Connection, ctx: Dispatch, collector_id: str | None, body: CollectorIn,
                          now: datetime | None, after: AfterCommit) -> tuple[web.Response, list]:
     """`now` is None before the first tick: nothing is planned yet, so nothing needs re-assigning."""
-    creating = collector_id is None
-    collector_id = collector_id or f"col-{uuid.uuid4().hex[:12]}"
-    if not creating and not await roster.exists(conn, collector_id):
-        return error(404, "collector_not_found", "no collector with this id"), []
+    collector_id = collector_id or f"col-{uuid.uuid4().hex[:12]}"  # PUT names it (e.g. the employee id)
+    creating = not await roster.exists(conn, collector_id)
     row = convert.collector_row(collector_id, body)
     collector = convert.collector(row)
     faults = problems(collector)

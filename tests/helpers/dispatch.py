@@ -19,8 +19,15 @@ from shared.runtime import ServiceRuntime
 from tests.helpers.service_under_test import ServiceUnderTest, at, isolated_settings  # noqa: F401 (at)
 from tests.helpers.stack import Stack
 
-TOKENS = "t-sup:supervisor,t-col:collector,t-portal:customer_portal"
-SUPERVISOR, COLLECTOR, PORTAL = "t-sup", "t-col", "t-portal"
+ROSTER_IDS = [f"col-{name}" for name in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]  # collectors the tests name
+TOKENS = ",".join(["t-sup:supervisor,t-col:collector,t-portal:customer_portal"]
+                  + [f"t-{collector_id}:collector:{collector_id}" for collector_id in ROSTER_IDS])
+SUPERVISOR, COLLECTOR, PORTAL = "t-sup", "t-col", "t-portal"  # COLLECTOR: a token bound to nobody
+
+
+def collector_token(collector_id: str) -> str:
+    """The personal token of a collector the tests named (one of ROSTER_IDS)."""
+    return f"t-{collector_id}"
 
 TODAY = date(2026, 3, 2)  # a Monday: the service clock starts here
 TOMORROW = TODAY + timedelta(days=1)  # the day visits are confirmed for
@@ -111,8 +118,12 @@ class DispatchUnderTest(ServiceUnderTest):
         [scheduled] = await self.wait_emitted("dispatch.visit_scheduled", visit_request_id=request_id)
         return scheduled["data"]["visit_id"]
 
-    async def add_collector(self, body: dict) -> str:
-        status, answer = await self.post("/collectors", body, SUPERVISOR)
+    async def add_collector(self, body: dict, collector_id: str | None = None) -> str:
+        """A new roster entry; named `collector_id` (PUT) or with an id the service makes up (POST)."""
+        if collector_id is None:
+            status, answer = await self.post("/collectors", body, SUPERVISOR)
+        else:
+            status, answer = await self.put(f"/collectors/{collector_id}", body, SUPERVISOR)
         assert status == 201, answer
         return answer["collector_id"]
 

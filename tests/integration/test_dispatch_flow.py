@@ -5,12 +5,13 @@ no-shows on the clock, and re-assignment when the roster changes.
 Every borrower and collector lives in Asia/Shanghai; times below are their wall clock. The clock
 starts on TODAY (a Monday) at 10:00 and visits are confirmed for TOMORROW 14:00-16:00 in Xuhui.
 """
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.helpers.dispatch import (
     COLLECTOR, FAR, NEAR, NEARER, PORTAL, SUPERVISOR, TODAY, TOMORROW, VISIT_POINT, at, collector_body,
+    collector_token,
     complaint_opened, instant, loan_cured, running_dispatch, visit_requested,
 )
 from tests.helpers.waiting import eventually
@@ -31,14 +32,14 @@ async def roster(dispatch) -> dict[str, str]:
     """Three certified collectors covering Shanghai (A nearest the visit, then B, C far), and two who
     must never be sent although they live at the door: U's certification ends the day before the
     visit, O covers only another district."""
-    ids = {
-        "A": await dispatch.add_collector(collector_body("Collector A", home=NEARER)),
-        "B": await dispatch.add_collector(collector_body("Collector B", home=NEAR)),
-        "C": await dispatch.add_collector(collector_body("Collector C", home=FAR)),
-        "U": await dispatch.add_collector(collector_body("Uncertified U", home=VISIT_POINT, certified_until=TODAY)),
-        "O": await dispatch.add_collector(collector_body("Elsewhere O", home=VISIT_POINT,
-                                                         territory=["Shanghai/Pudong"])),
+    bodies = {
+        "A": collector_body("Collector A", home=NEARER),
+        "B": collector_body("Collector B", home=NEAR),
+        "C": collector_body("Collector C", home=FAR),
+        "U": collector_body("Uncertified U", home=VISIT_POINT, certified_until=TODAY),
+        "O": collector_body("Elsewhere O", home=VISIT_POINT, territory=["Shanghai/Pudong"]),
     }
+    ids = {name: await dispatch.add_collector(body, f"col-{name}") for name, body in bodies.items()}
     assert len(set(ids.values())) == 5
     return ids
 
@@ -138,7 +139,7 @@ async def test_a_collectors_route_lists_the_visit_inside_its_window_with_its_add
                                                  end=(12, 0), point=(31.195, 121.45))
     visit_id, team = await assigned_visit(dispatch, "R1")
 
-    for collector_id, token in ((team[0], COLLECTOR), (team[1], SUPERVISOR)):
+    for collector_id, token in ((team[0], collector_token(team[0])), (team[1], SUPERVISOR)):
         status, route = await dispatch.get(f"/collectors/{collector_id}/route?date={TOMORROW.isoformat()}", token)
         assert status == 200, route
         assert route["collector_id"] == collector_id and route["date"] == TOMORROW.isoformat()
@@ -301,21 +302,22 @@ async def test_at_the_door_an_assigned_collector_checks_in_inside_the_window_and
     await dispatch.tick(at(TODAY, 10))
     visit_id, team = await assigned_visit(dispatch, "R1")
     lead = team[0]
+    lead_token = collector_token(lead)
     position = {"latitude": VISIT_POINT[0], "longitude": VISIT_POINT[1]}
 
     status, body = await dispatch.post(f"/visits/{visit_id}/check-in", {"collector_id": lead, "position": position},
-                                       COLLECTOR)
+                                       lead_token)
     assert status == 409, f"a check-in the day before the window was accepted: {body}"
 
     await dispatch.tick(at(TOMORROW, 14, 30))
     status, body = await dispatch.post(f"/visits/{visit_id}/check-in", {"collector_id": lead, "position": position},
                                        PORTAL)
     assert status == 403, body
-    status, body = await dispatch.post(f"/visits/{visit_id}/check-in", {"collector_id": lead}, COLLECTOR)
+    status, body = await dispatch.post(f"/visits/{visit_id}/check-in", {"collector_id": lead}, lead_token)
     assert status == 400 and any(p["field"] == "position" for p in body["problems"]), body
 
     status, body = await dispatch.post(f"/visits/{visit_id}/check-in", {"collector_id": lead, "position": position},
-                                       COLLECTOR)
+                                       lead_token)
     assert status == 200, body
     [checked_in] = await dispatch.wait_emitted("dispatch.visit_checked_in", visit_id=visit_id)
     assert checked_in["data"]["collector_id"] == lead
@@ -324,17 +326,17 @@ async def test_at_the_door_an_assigned_collector_checks_in_inside_the_window_and
 
     outcome = {"collector_id": lead, "outcome": "negotiated", "evidence": ["rec-1", "photo-1"],
                "notes": "Borrower agreed to three instalments."}
-    status, body = await dispatch.post(f"/visits/{visit_id}/outcome", outcome, COLLECTOR)
+    status, body = await dispatch.post(f"/visits/{visit_id}/outcome", outcome, lead_token)
     assert status == 400, f"a negotiated outcome without terms was accepted: {body}"
     status, body = await dispatch.post(f"/visits/{visit_id}/outcome",
-                                       {**outcome, "outcome": "refused", "terms": TERMS}, COLLECTOR)
+                                       {**outcome, "outcome": "refused", "terms": TERMS}, lead_token)
     assert status == 400, f"terms with an outcome that is not negotiated were accepted: {body}"
     status, body = await dispatch.post(f"/visits/{visit_id}/outcome",
-                                       {**outcome, "terms": {**TERMS, "instalments": []}}, COLLECTOR)
+                                       {**outcome, "terms": {**TERMS, "instalments": []}}, lead_token)
     assert status == 400, f"terms without instalments were accepted: {body}"
     assert (await dispatch.visit(visit_id))["status"] == "checked_in"
 
-    status, body = await dispatch.post(f"/visits/{visit_id}/outcome", {**outcome, "terms": TERMS}, COLLECTOR)
+    status, body = await dispatch.post(f"/visits/{visit_id}/outcome", {**outcome, "terms": TERMS}, lead_token)
     assert status == 200, body
     [completed] = await dispatch.wait_emitted("dispatch.visit_completed", visit_id=visit_id)
     data = completed["data"]
@@ -365,11 +367,11 @@ async def door(dispatch):
 
     async def check_in(collector_id: str, visit: str = visit_id):
         return await dispatch.post(f"/visits/{visit}/check-in", {"collector_id": collector_id, "position": position},
-                                   COLLECTOR)
+                                   collector_token(collector_id))
 
     async def report(collector_id: str, visit: str = visit_id):
         return await dispatch.post(f"/visits/{visit}/outcome", {"collector_id": collector_id, "outcome": "not_home"},
-                                   COLLECTOR)
+                                   collector_token(collector_id))
 
     return ids, visit_id, team, check_in, report
 
@@ -397,6 +399,30 @@ async def test_only_a_collector_on_the_visit_checks_in_or_reports_its_outcome(di
     [checked_in] = await dispatch.emitted("dispatch.visit_checked_in", visit_id=visit_id)
     assert checked_in["data"]["collector_id"] == team[1]
     assert not await dispatch.emitted("dispatch.visit_completed", visit_id=visit_id)
+
+
+async def test_a_collectors_token_acts_only_for_that_collector(dispatch):
+    _, visit_id, team, _, _ = await door(dispatch)
+    position = {"latitude": VISIT_POINT[0], "longitude": VISIT_POINT[1]}
+    lead, partner = team
+
+    for token, expected in ((collector_token(partner), "not_your_token"), (COLLECTOR, "token_not_bound")):
+        status, body = await dispatch.post(f"/visits/{visit_id}/check-in",
+                                           {"collector_id": lead, "position": position}, token)
+        assert (status, body["error"]) == (403, expected), body
+        status, body = await dispatch.get(f"/collectors/{lead}/route?date={TOMORROW.isoformat()}", token)
+        assert (status, body["error"]) == (403, expected), body
+    assert (await dispatch.visit(visit_id))["status"] == "assigned"
+
+    status, body = await dispatch.post(f"/visits/{visit_id}/check-in", {"collector_id": lead, "position": position},
+                                       SUPERVISOR)  # a supervisor may record it for the team
+    assert status == 200, body
+    status, body = await dispatch.post(f"/visits/{visit_id}/outcome", {"collector_id": lead, "outcome": "not_home"},
+                                       collector_token(partner))
+    assert (status, body["error"]) == (403, "not_your_token"), body
+    status, body = await dispatch.post(f"/visits/{visit_id}/outcome", {"collector_id": lead, "outcome": "not_home"},
+                                       collector_token(lead))
+    assert status == 200, body
 
 
 async def test_the_door_goes_in_order_check_in_once_then_one_outcome(dispatch):
