@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -52,6 +53,7 @@ class ServiceSpec:
     outbox_retention_seconds: int = 3600
     inbox_retention_days: int = 30
     migrate_on_start: bool = True
+    schema_wait_seconds: float = 240.0
     create_topics: bool = True
     make_periodic: Callable[[asyncpg.Pool], list[Periodic]] = field(default=lambda pool: [])
     make_workers: Callable[[asyncpg.Pool], list["Worker"]] = field(default=lambda pool: [])
@@ -75,7 +77,7 @@ def spec_from(settings, **specific) -> ServiceSpec:
         max_records=settings.consumer_max_records, pool_max_size=settings.db_pool_max_size,
         relay_batch_size=settings.relay_batch_size, outbox_retention_seconds=settings.outbox_retention_seconds,
         inbox_retention_days=settings.inbox_retention_days, migrate_on_start=settings.migrate_on_start,
-        create_topics=settings.create_topics,
+        schema_wait_seconds=settings.schema_wait_seconds, create_topics=settings.create_topics,
     )
     return ServiceSpec(**(common | specific))
 
@@ -112,13 +114,14 @@ class ServiceRuntime:
         self._worker_tasks: list[asyncio.Task] = []
         self._stopped = asyncio.Event()
         self._shutting_down = False
+        self._loop_died = False  # a consumer or relay loop ended: /healthz says so, the kubelet restarts us
 
     async def start(self) -> None:
         spec = self.spec
         self.pool = await open_pool(spec.database_url, max_size=spec.pool_max_size)
         if spec.migrate_on_start:
             await migrate(self.pool, spec.migrations)
-        elif missing := await pending(self.pool, spec.migrations):
+        elif missing := await self._wait_for_schema():
             raise RuntimeError(f"database schema is behind ({', '.join(missing)} not applied):"
                                f" run `python -m services.{spec.name} migrate` first")
         self.readiness.mark("database", True)
@@ -156,6 +159,14 @@ class ServiceRuntime:
         self._tasks += [asyncio.create_task(_every(i, fn), name=fn.__name__) for i, fn in periodic]
         log.info("service started", extra={"port": self.http_port})
 
+    async def _wait_for_schema(self) -> list[str]:
+        """Wait (up to schema_wait_seconds) for the migration job; returns what is still pending."""
+        deadline = time.monotonic() + self.spec.schema_wait_seconds
+        while (missing := await pending(self.pool, self.spec.migrations)) and time.monotonic() < deadline:
+            log.info("waiting for the migration job", extra={"pending": len(missing)})
+            await asyncio.sleep(min(5.0, max(deadline - time.monotonic(), 0.1)))
+        return missing
+
     async def migrate_only(self) -> None:
         pool = await open_pool(self.spec.database_url, max_size=1)
         try:
@@ -165,7 +176,8 @@ class ServiceRuntime:
         log.info("migrations done", extra={"applied": len(applied)})
 
     async def _start_http(self) -> None:
-        app = build_web_app(self.readiness, self.spec.api_tokens, self.spec.make_routes(self.pool, self.relay.wake))
+        app = build_web_app(self.readiness, self.spec.api_tokens, self.spec.make_routes(self.pool, self.relay.wake),
+                            alive=lambda: not self._loop_died)
         self._web_runner = web.AppRunner(app, access_log=None)
         await self._web_runner.setup()
         site = web.TCPSite(self._web_runner, self.spec.http_host, self.spec.http_port)
@@ -177,6 +189,7 @@ class ServiceRuntime:
         if task.cancelled() or self._shutting_down:
             return
         self.readiness.mark(task.get_name(), False)
+        self._loop_died = True
         log.critical("a service loop ended unexpectedly", extra={"loop": task.get_name(),
                                                                "error": repr(task.exception())})
 

@@ -36,6 +36,10 @@ class CommonSettings(BaseSettings):
         True, validation_alias=env("MIGRATE_ON_START"),
         description="false where migrations run as their own job (`python -m services.<name> migrate`)",
     )
+    schema_wait_seconds: float = Field(
+        240.0, ge=0, validation_alias=env("SCHEMA_WAIT_SECONDS"),
+        description="with MIGRATE_ON_START=false: how long to wait for pending migrations before giving up",
+    )
     create_topics: bool = Field(
         True, validation_alias=env("CREATE_TOPICS"),
         description="false where topics are managed elsewhere (e.g. Strimzi KafkaTopic resources)",

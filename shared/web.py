@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TOKENS_KEY = web.AppKey("tokens", dict)
 READINESS_KEY = web.AppKey("readiness", Readiness)
+ALIVE_KEY = web.AppKey("alive", Callable)
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
@@ -97,6 +98,9 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Liveness: the process can serve and none of its loops has died (then only a restart helps)."""
+    if not request.app[ALIVE_KEY]():
+        return web.json_response({"status": "loop_ended"}, status=500)
     return web.json_response({"status": "ok"})
 
 
@@ -113,8 +117,10 @@ async def metrics_view(request: web.Request) -> web.Response:
     return response
 
 
-def build_web_app(readiness: Readiness, api_tokens: str, routes: Iterable[web.RouteDef]) -> web.Application:
+def build_web_app(readiness: Readiness, api_tokens: str, routes: Iterable[web.RouteDef],
+                  alive: Callable[[], bool] = lambda: True) -> web.Application:
     app = web.Application(middlewares=[json_errors])
+    app[ALIVE_KEY] = alive
     app[TOKENS_KEY] = parse_tokens(api_tokens)
     app[READINESS_KEY] = readiness
     app.add_routes([web.get("/healthz", healthz), web.get("/readyz", readyz), web.get("/metrics", metrics_view)])
