@@ -150,7 +150,7 @@ class ServiceRuntime:
             self.workers.append(worker)  # started: stop() closes it, even if a later step fails
         await self._start_http()
         periodic = [(5.0, self.relay.housekeeping), (5.0, self._pool_metrics), (2.0, self._probe_database),
-                    (2.0, self._probe_kafka), (3600.0, self._forget_old_inbox)] + spec.make_periodic(self.pool)
+                    (2.0, self._probe_kafka), (15.0, self.consumer.record_lag), (3600.0, self._forget_old_inbox)] + spec.make_periodic(self.pool)
         self._tasks = [asyncio.create_task(self.consumer.run(), name="consumer"),
                        asyncio.create_task(self.relay.run(), name="relay")]
         for task in self._tasks:

@@ -34,6 +34,7 @@ class BatchConsumer:
         self.max_records = max_records
         self.clock_topics = clock_topics
         self._stopping = asyncio.Event()
+        self._lag_series: set[tuple[str, str]] = set()
         self._consumer = AIOKafkaConsumer(
             *topics,
             bootstrap_servers=bootstrap_servers,
@@ -56,6 +57,23 @@ class BatchConsumer:
     async def probe(self) -> None:
         """Raises unless the broker answers a metadata request."""
         await self._consumer.topics()
+
+    async def record_lag(self) -> None:
+        """Lag of every partition this replica owns, from the broker's end offsets and the group's
+        committed offsets: it keeps growing while the consumer is stuck, and a partition that moved to
+        another replica stops being reported here (periodic, beside the update after each commit)."""
+        assigned = sorted(self._consumer.assignment())
+        reported: set[tuple[str, str]] = set()
+        if assigned:
+            ends = await self._consumer.end_offsets(assigned)
+            for tp in assigned:
+                committed = await self._consumer.committed(tp)
+                lag = ends[tp] - (committed or 0)
+                metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, lag))
+                reported.add((tp.topic, str(tp.partition)))
+        for topic, partition in self._lag_series - reported:
+            metrics.CONSUMER_LAG.remove(topic, partition)
+        self._lag_series = reported
 
     async def close(self) -> None:
         await self._consumer.stop()
