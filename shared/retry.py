@@ -12,8 +12,15 @@ class Backoff:
     def __init__(self, first: float = 0.1, cap: float = 5.0):
         self.first, self.cap, self.current = first, cap, first
 
-    async def wait(self) -> None:
-        await asyncio.sleep(self.current)
+    async def wait(self, until: asyncio.Event | None = None) -> None:
+        """Sleep the current delay (cut short once `until` is set), then double it up to the cap."""
+        if until is None:
+            await asyncio.sleep(self.current)
+        else:
+            try:
+                await asyncio.wait_for(until.wait(), self.current)
+            except asyncio.TimeoutError:
+                pass
         self.current = min(self.current * 2, self.cap)
 
     def reset(self) -> None:

@@ -20,6 +20,7 @@ from shared.events.codec import encode
 from shared.kafka.admin import ensure_topics
 from shared.logging import configure_logging
 from shared.readiness import Readiness
+from shared.retry import Backoff
 from shared.settings import CommonSettings, env
 from shared.web import build_web_app
 
@@ -67,7 +68,7 @@ async def run(settings: ClockSettings, stop: asyncio.Event, readiness: Readiness
 
 async def _started_producer(settings: ClockSettings, stop: asyncio.Event) -> AIOKafkaProducer | None:
     """A started producer, waiting out a broker that is not up yet (until `stop`)."""
-    delay = 0.5
+    backoff = Backoff(first=0.5, cap=10.0)
     while not stop.is_set():
         producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all",
                                     enable_idempotence=True)
@@ -77,10 +78,7 @@ async def _started_producer(settings: ClockSettings, stop: asyncio.Event) -> AIO
         except KafkaError as error:
             await producer.stop()
             log.warning("kafka not reachable yet", extra={"error": type(error).__name__})
-        try:
-            await asyncio.wait_for(stop.wait(), delay)
-        except asyncio.TimeoutError:
-            delay = min(delay * 2, 10.0)
+        await backoff.wait(until=stop)
     return None
 
 

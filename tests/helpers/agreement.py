@@ -16,9 +16,7 @@ from services.agreement.settings import AgreementSettings
 from shared.events.codec import encode
 from shared.events.delinquency import LoanBecameOverdue, LoanClosedOut, LoanCured
 from shared.events.dispatch import NegotiatedTerms, VisitCompleted
-from shared.runtime import ServiceRuntime
-from tests.helpers.service_under_test import ServiceUnderTest, at, isolated_settings
-from tests.helpers.stack import Stack
+from tests.helpers.service_under_test import ServiceUnderTest, at
 
 TOKENS = "t-sup:supervisor,t-col:collector,t-portal:customer_portal,t-dialer:dialer"
 SUPERVISOR, COLLECTOR, PORTAL, DIALER = "t-sup", "t-col", "t-portal", "t-dialer"
@@ -89,24 +87,16 @@ def visit_completed(visit_id: str, loan_id: str, customer_id: str, case_id: str 
     return customer_id, value
 
 
-def agreement_settings(stack: Stack, database_url: str, suffix: str, **overrides) -> AgreementSettings:
-    return isolated_settings(AgreementSettings, stack, database_url, suffix, TOKENS,
-                             **({"sandbox_signatures": False} | overrides))
-
-
 @dataclass
 class AgreementUnderTest(ServiceUnderTest):
     service: ClassVar[str] = "agreement"
     events_topic: ClassVar[str] = "agreement_events_topic"
     consumed_topics: ClassVar[tuple[str, ...]] = ("loan_events_topic", "delinquency_events_topic",
                                                   "dispatch_events_topic", "clock_topic")
-
-    @classmethod
-    def settings_for(cls, stack: Stack, database_url: str, suffix: str, **overrides):
-        return agreement_settings(stack, database_url, suffix, **overrides)
-
-    def make_runtime(self) -> ServiceRuntime:
-        return create_app(self.settings)
+    settings_class: ClassVar[type] = AgreementSettings
+    app_factory = staticmethod(create_app)
+    tokens: ClassVar[str] = TOKENS
+    test_settings: ClassVar[dict] = {"sandbox_signatures": False}
 
     # --- what goes in -------------------------------------------------------------------------
 

@@ -15,9 +15,7 @@ from shared.events.codec import encode
 from shared.events.delinquency import LoanCured
 from shared.events.loan import Address
 from shared.events.outreach import ComplaintOpened, VisitRequested
-from shared.runtime import ServiceRuntime
-from tests.helpers.service_under_test import ServiceUnderTest, at, isolated_settings  # noqa: F401 (at)
-from tests.helpers.stack import Stack
+from tests.helpers.service_under_test import ServiceUnderTest, at  # noqa: F401 (at)
 
 ROSTER_IDS = [f"col-{name}" for name in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]  # collectors the tests name
 TOKENS = ",".join(["t-sup:supervisor,t-col:collector,t-portal:customer_portal"]
@@ -87,24 +85,16 @@ def complaint_opened(complaint_id: str, customer_id: str, opened_at: datetime) -
     return customer_id, value
 
 
-def dispatch_settings(stack: Stack, database_url: str, suffix: str, **overrides) -> DispatchSettings:
-    return isolated_settings(DispatchSettings, stack, database_url, suffix, TOKENS,
-                             **({"sandbox_field_team": False} | overrides))
-
-
 @dataclass
 class DispatchUnderTest(ServiceUnderTest):
     service: ClassVar[str] = "dispatch"
     events_topic: ClassVar[str] = "dispatch_events_topic"
     consumed_topics: ClassVar[tuple[str, ...]] = ("outreach_events_topic", "delinquency_events_topic",
                                                   "agreement_events_topic", "clock_topic")
-
-    @classmethod
-    def settings_for(cls, stack: Stack, database_url: str, suffix: str, **overrides):
-        return dispatch_settings(stack, database_url, suffix, **overrides)
-
-    def make_runtime(self) -> ServiceRuntime:
-        return create_app(self.settings)
+    settings_class: ClassVar[type] = DispatchSettings
+    app_factory = staticmethod(create_app)
+    tokens: ClassVar[str] = TOKENS
+    test_settings: ClassVar[dict] = {"sandbox_field_team": False}
 
     # --- what goes in -------------------------------------------------------------------------
 

@@ -18,9 +18,8 @@ from services.outreach.domain.strategy import StrategyTable
 from services.outreach.settings import OutreachSettings
 from shared.events.codec import encode
 from shared.events.delinquency import LoanBecameOverdue
-from shared.runtime import ServiceRuntime
 from tests.helpers.loan_events import SHANGHAI, originated
-from tests.helpers.service_under_test import ServiceUnderTest, at, isolated_settings, new_suffix, tick  # noqa: F401
+from tests.helpers.service_under_test import ServiceUnderTest, at, new_suffix, tick  # noqa: F401
 from tests.helpers.stack import Stack
 from tests.helpers.waiting import eventually
 
@@ -81,11 +80,6 @@ class Gateway:
         return [seen["key"] for seen in self.requests]
 
 
-def outreach_settings(stack: Stack, database_url: str, suffix: str, gateway_url: str, **overrides) -> OutreachSettings:
-    return isolated_settings(OutreachSettings, stack, database_url, suffix, TOKENS, **(dict(
-        channel_provider="webhook", webhook_url=gateway_url, webhook_timeout_seconds=2.0) | overrides))
-
-
 @dataclass
 class OutreachUnderTest(ServiceUnderTest):
     gateway: Gateway
@@ -93,16 +87,17 @@ class OutreachUnderTest(ServiceUnderTest):
     events_topic: ClassVar[str] = "outreach_events_topic"
     consumed_topics: ClassVar[tuple[str, ...]] = ("loan_events_topic", "delinquency_events_topic",
                                                   "dispatch_events_topic", "agreement_events_topic", "clock_topic")
+    settings_class: ClassVar[type] = OutreachSettings
+    app_factory = staticmethod(create_app)
+    tokens: ClassVar[str] = TOKENS
+    test_settings: ClassVar[dict] = {"channel_provider": "webhook", "webhook_timeout_seconds": 2.0}
 
     @classmethod
     async def create(cls, stack: Stack, **overrides) -> "OutreachUnderTest":
         gateway = Gateway()
         url = await gateway.start()
         database_url = await stack.create_database("outreach")
-        return cls(stack, outreach_settings(stack, database_url, new_suffix(), url, **overrides), gateway)
-
-    def make_runtime(self) -> ServiceRuntime:
-        return create_app(self.settings)
+        return cls(stack, cls.settings_for(stack, database_url, new_suffix(), webhook_url=url, **overrides), gateway)
 
     async def close(self) -> None:
         await super().close()

@@ -4,17 +4,10 @@ from typing import ClassVar
 
 from services.overdue.app import create_app
 from services.overdue.settings import OverdueSettings
-from shared.runtime import ServiceRuntime
 from tests.helpers.kafka import produce
-from tests.helpers.service_under_test import ServiceUnderTest, isolated_settings, new_suffix
-from tests.helpers.stack import Stack
+from tests.helpers.service_under_test import ServiceUnderTest
 
 TOKENS = "t-portal:customer_portal,t-ops:observer"
-
-
-def overdue_settings(stack: Stack, database_url: str, suffix: str, **overrides) -> OverdueSettings:
-    return isolated_settings(OverdueSettings, stack, database_url, suffix, TOKENS,
-                             **({"portfolio_refresh_seconds": 0.5} | overrides))
 
 
 @dataclass
@@ -22,14 +15,10 @@ class OverdueUnderTest(ServiceUnderTest):
     service: ClassVar[str] = "overdue"
     events_topic: ClassVar[str] = "delinquency_events_topic"
     consumed_topics: ClassVar[tuple[str, ...]] = ("loan_events_topic", "clock_topic")
-
-    @classmethod
-    async def create(cls, stack: Stack, **overrides) -> "OverdueUnderTest":
-        database_url = await stack.create_database("overdue")
-        return cls(stack, overdue_settings(stack, database_url, new_suffix(), **overrides))
-
-    def make_runtime(self) -> ServiceRuntime:
-        return create_app(self.settings)
+    settings_class: ClassVar[type] = OverdueSettings
+    app_factory = staticmethod(create_app)
+    tokens: ClassVar[str] = TOKENS
+    test_settings: ClassVar[dict] = {"portfolio_refresh_seconds": 0.5}
 
     async def send(self, *events: tuple[str, str | None, bytes]) -> None:
         """Loan events as (event id, key, bytes); clock ticks as ('clock', bytes)."""

@@ -61,13 +61,18 @@ class ServiceUnderTest:
     service: ClassVar[str]  # the service's name: its database role, dead-letter topic prefix
     events_topic: ClassVar[str]  # the settings field naming the topic it publishes
     consumed_topics: ClassVar[tuple[str, ...]]  # the settings fields naming the topics it consumes
+    settings_class: ClassVar[type]
+    app_factory: ClassVar[Any]  # staticmethod(create_app): settings -> ServiceRuntime
+    tokens: ClassVar[str]  # API_TOKENS for the test
+    test_settings: ClassVar[dict] = {}  # what tests change from the defaults (sandboxes off, say)
 
     @classmethod
     def settings_for(cls, stack: Stack, database_url: str, suffix: str, **overrides):
-        raise NotImplementedError
+        return isolated_settings(cls.settings_class, stack, database_url, suffix, cls.tokens,
+                                 **(cls.test_settings | overrides))
 
     def make_runtime(self) -> ServiceRuntime:
-        raise NotImplementedError
+        return self.app_factory(self.settings)
 
     @classmethod
     async def create(cls, stack: Stack, **overrides):
