@@ -7,7 +7,7 @@ STACK := bash deploy/local/stack.sh
 WITH_ENV := set -a; eval "$$($(STACK) env)"; set +a;
 PYTEST_ARGS ?= -n 2 --dist loadfile  # two pytest workers, a test file each: the waits on Kafka overlap
 
-.PHONY: run test unit bench stop stack venv tools reset clean
+.PHONY: run test unit service lint bench stop stack venv tools reset clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON_BIN) -m venv $(VENV)
@@ -28,12 +28,22 @@ tools:
 run: venv stack
 	$(WITH_ENV) $(PY) -m tools.demo $(RUN_ARGS)
 
-## make test: unit, integration and end-to-end tests against the real local stack.
-test: venv tools stack
+## make test: lint and types, then unit, service, integration and end-to-end tests against the real local stack.
+test: venv tools stack lint
 	$(WITH_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
+## make lint: ruff (lint + import order) everywhere, mypy strict on shared/ and every services/*/domain/.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+## make unit: the pure tests, in one process (no stack, no xdist start-up).
 unit: venv
-	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+	$(PY) -m pytest tests/unit -q -p no:xdist
+
+## make service: use cases and handlers on the real Postgres, each test rolled back (no Kafka).
+service: venv stack
+	$(WITH_ENV) $(PY) -m pytest tests/service -q -p no:xdist
 
 ## make bench: measured throughput against same-run baselines; results in bench/results/.
 bench: venv stack

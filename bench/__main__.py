@@ -1,4 +1,5 @@
-"""`python -m bench [--quick]`: payment ingest, end-of-day evaluation and rule-book decisions, each against a same-run baseline."""
+"""`python -m bench [--quick]`: payment ingest, end-of-day evaluation and rule-book decisions,
+each against a same-run baseline."""
 import argparse
 import asyncio
 import logging
@@ -9,13 +10,13 @@ import time
 from datetime import date
 from pathlib import Path
 
+from bench.dispatch import run_dispatch_bench
 from bench.env import BenchEnv, code_version, delete_run_topics, machine_info
 from bench.eod import run_eod
 from bench.flood import publish_flood
 from bench.ingest_baseline import bare_consumer
 from bench.ingest_service import service_run
 from bench.report import write_results
-from bench.dispatch import run_dispatch_bench
 from bench.rulebook import run_rulebook
 
 PAYMENTS_DATE = date(2026, 1, 1)  # the business date of every payment in the flood
@@ -48,7 +49,8 @@ def parse_args() -> argparse.Namespace:
 
 async def run_ingest(env: BenchEnv, args: argparse.Namespace) -> dict:
     flood = await publish_flood(env.bootstrap, env.name, args.loans, args.payments_per_loan)
-    print(f"flood: {flood.loans:,} loans, {flood.payments:,} payments published in {flood.publish_seconds:.1f}s", flush=True)
+    print(f"flood: {flood.loans:,} loans, {flood.payments:,} payments published in {flood.publish_seconds:.1f}s",
+          flush=True)
     bare = await bare_consumer(env.bootstrap, flood.payments_topic, env.name("bare"), flood.payments)
     print(f"bare aiokafka consumer: {bare['events_per_second']:,} events/s", flush=True)
     runs = {}
@@ -71,7 +73,8 @@ async def main() -> None:
     env = BenchEnv.from_environment()
     started = time.perf_counter()
     results = {"run_id": env.run_id, "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-               "command": " ".join(["python -m bench", *sys.argv[1:]]), "code": code_version(), "machine": await machine_info(env),
+               "command": " ".join(["python -m bench", *sys.argv[1:]]), "code": code_version(),
+               "machine": await machine_info(env),
                "parameters": {k: v for k, v in vars(args).items() if k != "out"}}
     try:
         if not args.skip_ingest:

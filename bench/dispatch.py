@@ -16,9 +16,8 @@ import time
 from collections import Counter
 
 from bench.dispatch_data import generate
+from bench.dispatch_day import assign_day, assign_nearest, stops_by_collector
 from services.dispatch.domain import eligibility
-from services.dispatch.domain.assignment import assign_day, assign_nearest
-from services.dispatch.domain.day import stops_by_collector
 from services.dispatch.domain.geo import distance_km
 from services.dispatch.domain.routing import plan_route, schedule
 

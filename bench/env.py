@@ -24,7 +24,8 @@ class BenchEnv:
     def from_environment(cls) -> "BenchEnv":
         missing = [n for n in ("KAFKA_BOOTSTRAP_SERVERS", "ADMIN_DATABASE_URL") if not os.environ.get(n)]
         if missing:
-            raise SystemExit(f"{', '.join(missing)} not set: run `make bench`, or eval \"$(bash deploy/local/stack.sh env)\"")
+            raise SystemExit(f"{', '.join(missing)} not set: run `make bench`, "
+                             "or eval \"$(bash deploy/local/stack.sh env)\"")
         return cls(os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["ADMIN_DATABASE_URL"], uuid.uuid4().hex[:8])
 
     def name(self, label: str) -> str:
@@ -78,7 +79,8 @@ def code_version() -> dict:
             return subprocess.run(["git", *args], capture_output=True, text=True, timeout=10).stdout.strip()
         except OSError:
             return ""
-    return {"commit": git("rev-parse", "HEAD") or "unknown", "dirty": bool(git("status", "--porcelain", "--", "services", "shared"))}
+    return {"commit": git("rev-parse", "HEAD") or "unknown",
+            "dirty": bool(git("status", "--porcelain", "--", "services", "shared"))}
 
 
 def _kafka_version() -> str:

@@ -11,17 +11,20 @@ import asyncpg
 
 from bench.eod_book import load_book, loan_id
 from bench.timing import Calls, timed_all, totals
+from services.overdue.announcements import emitter
 from services.overdue.app import MIGRATIONS
 from services.overdue.domain.buckets import BucketTable
 from services.overdue.domain.delinquency import Policy
+from services.overdue.evaluator import Evaluator
 from services.overdue.settings import OverdueSettings
 from services.overdue.store import evaluation, state
-from services.overdue.transitions import Evaluator
 from shared.db import outbox
 from shared.db.migrate import migrate
+from shared.db.tx import Tx
 
 FIRST_DATE = date(2026, 6, 30)
-EVALUATION_STEPS = [(evaluation, "evaluate", "sql_evaluate"), (evaluation, "repayment_history", "sql_repayment_history"),
+EVALUATION_STEPS = [(evaluation, "evaluate", "sql_evaluate"),
+                    (evaluation, "repayment_history", "sql_repayment_history"),
                     (state, "save_states", "sql_save_states")]
 
 
@@ -35,7 +38,8 @@ async def run_eod(env, loans: int) -> dict:
                 book = await load_book(conn, loans, FIRST_DATE)
                 book["load_seconds"]["total"] = round(time.perf_counter() - started, 2)
                 baseline = await count_instalments(conn)
-                evaluations = [await evaluate_day(conn, FIRST_DATE + timedelta(days=d), env.name("eod")) for d in (0, 1)]
+                evaluations = [await evaluate_day(conn, FIRST_DATE + timedelta(days=d), env.name("eod"))
+                               for d in (0, 1)]
                 batches = {"fresh_connection": await _on_fresh_connection(url, loans, env.name("eod")),
                            "after_end_of_day_on_same_connection": await reevaluate_batches(
                                conn, FIRST_DATE + timedelta(days=1), env.name("eod"), loans, runs=4)}
@@ -65,7 +69,9 @@ async def evaluate_day(conn: asyncpg.Connection, on: date, topic: str) -> dict:
     started = time.perf_counter()
     with timed_all(EVALUATION_STEPS, calls):
         async with conn.transaction():
-            messages = await evaluator.evaluate(conn, on, now, after_commit=[])
+            tx = Tx(conn, now, emitter(topic))
+            await evaluator.evaluate(tx, on)
+            messages = tx.outbox
             evaluated = time.perf_counter()
             await outbox.add(conn, messages)
             written = time.perf_counter()
@@ -93,7 +99,7 @@ async def reevaluate_batches(conn: asyncpg.Connection, on: date, topic: str, loa
         await conn.execute(f"SET LOCAL statement_timeout = {int(timeout_seconds * 1000)}")
         started = time.perf_counter()
         try:
-            await evaluator.evaluate(conn, on, now, [], ids)
+            await evaluator.evaluate(Tx(conn, now, emitter(topic)), on, ids)
             seconds.append(round(time.perf_counter() - started, 3))
         except asyncpg.QueryCanceledError:
             seconds.append(None)
@@ -115,7 +121,7 @@ async def _on_fresh_connection(url: str, loans: int, topic: str) -> dict:
 
 def _evaluator(topic: str) -> Evaluator:
     settings = OverdueSettings()
-    return Evaluator(Policy(settings.grace_days, BucketTable.parse(settings.buckets)), topic)
+    return Evaluator(Policy(settings.grace_days, BucketTable.parse(settings.buckets)))
 
 
 def _tick_time(on: date) -> datetime:

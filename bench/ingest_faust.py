@@ -22,7 +22,7 @@ async def faust_agent(env, topic: str, expected: int, timeout: float = 300) -> d
             str(result_file), stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         try:
             _, err = await asyncio.wait_for(process.communicate(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             process.kill()
             await process.wait()
             return {"error": f"no result within {timeout}s"}

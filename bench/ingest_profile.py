@@ -10,13 +10,15 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.timing import Calls, timed_all, totals
+from services.overdue.announcements import emitter
 from services.overdue.domain.buckets import BucketTable
 from services.overdue.domain.delinquency import Policy
+from services.overdue.evaluator import Evaluator
 from services.overdue.settings import OverdueSettings
 from services.overdue.store import book, evaluation, state
-from services.overdue.transitions import Evaluator
 from shared.db import clock as clock_store
 from shared.db import inbox, outbox
+from shared.db.tx import Tx
 from shared.kafka.records import classify
 
 BATCH_STEPS = [(inbox, "claim", "inbox_claim"), (book, "add_payments", "payments_insert"),
@@ -31,8 +33,7 @@ async def profile_one_batch(conn: asyncpg.Connection, settings: OverdueSettings,
     started = time.perf_counter()
     items = [classify(record) for record in records]
     steps["decode_and_validate"] = time.perf_counter() - started
-    evaluator = Evaluator(Policy(settings.grace_days, BucketTable.parse(settings.buckets)),
-                          settings.delinquency_events_topic)
+    evaluator = Evaluator(Policy(settings.grace_days, BucketTable.parse(settings.buckets)))
     calls: Calls = {}
     transaction = conn.transaction()
     await transaction.start()
@@ -41,17 +42,17 @@ async def profile_one_batch(conn: asyncpg.Connection, settings: OverdueSettings,
             await inbox.claim(conn, [i.event_id for i in items], [i.topic for i in items])
             touched, _ = await book.add_payments(conn, [i.data for i in items], ZoneInfo(settings.portfolio_time_zone))
             clock = await clock_store.read_clock(conn)
-            messages = []
+            tx = Tx(conn, clock.now, emitter(settings.delinquency_events_topic))
             if clock.last_closed_date and touched:
                 before = time.perf_counter()
-                messages = await evaluator.evaluate(conn, clock.last_closed_date, clock.now, [], sorted(touched))
+                await evaluator.evaluate(tx, clock.last_closed_date, sorted(touched))
                 steps["reevaluate_total"] = time.perf_counter() - before
-            await outbox.add(conn, messages)
+            await outbox.add(conn, tx.outbox)
     finally:
         await transaction.rollback()
     steps |= totals(calls)
     total = sum(v for k, v in steps.items() if not k.startswith("reevaluate_") or k == "reevaluate_total")
-    return {"events": len(items), "loans_touched": len(touched), "events_emitted": len(messages),
+    return {"events": len(items), "loans_touched": len(touched), "events_emitted": len(tx.outbox),
             "steps_ms": {k: round(v * 1000, 1) for k, v in steps.items()}, "total_ms": round(total * 1000, 1),
             "implied_events_per_second": round(len(items) / total)}
 

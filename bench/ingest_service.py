@@ -82,7 +82,8 @@ async def consume_until(conn: asyncpg.Connection, settings: OverdueSettings, exp
                                     topic)
     finally:
         await runtime.stop()
-    return {"events": done, "seconds": round(finished - first, 3), "events_per_second": round(done / (finished - first)),
+    return {"events": done, "seconds": round(finished - first, 3),
+            "events_per_second": round(done / (finished - first)),
             "startup_seconds": round(first - started, 3),
             "events_per_second_with_startup": round(done / (finished - started))}
 

@@ -3,7 +3,8 @@ import json
 from pathlib import Path
 
 from bench.dispatch import summary_rows as dispatch_rows
-from bench.rulebook import NOTE as RULEBOOK_NOTE, summary_rows as rulebook_rows
+from bench.rulebook import NOTE as RULEBOOK_NOTE
+from bench.rulebook import summary_rows as rulebook_rows
 
 TARGET_EVENTS_PER_SECOND = 20_000
 NOTES = """Rates run from the first event handled to the last committed (service: first inbox transaction;
@@ -25,7 +26,8 @@ def write_results(results: dict, out: Path) -> str:
     header = (f"Measured by `{results['command']}` at commit {results['code']['commit'][:10]}"
               f"{' (uncommitted changes)' if results['code']['dirty'] else ''} on {machine['cores']} cores "
               f"(load average {machine['load_average_at_start'][0]} at start), Python {machine['python']}, "
-              f"PostgreSQL {machine['postgres'].split()[0]}, Kafka {machine['kafka']}; {results['total_seconds']} s in all.")
+              f"PostgreSQL {machine['postgres'].split()[0]}, Kafka {machine['kafka']}; "
+              f"{results['total_seconds']} s in all.")
     table = ["| Measurement | Value | Unit | vs baseline / note |", "|---|---:|---|---:|"]
     table += [f"| {m} | {v} | {u} | {r} |" for m, v, u, r in rows]
     notes = NOTES + (RULEBOOK_NOTE if "rulebook" in results else "")
@@ -43,7 +45,8 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
         base = bare["events_per_second"]
         what = f"{flood['payments']:,} payment events, {flood['partitions']} partitions"
         rows.append((f"Bare aiokafka consumer, getmany + json.loads ({what})", f"{base:,}", "events/s", "baseline"))
-        names = {"no_closed_date": "no date closed yet", "closed_date": "a closed date: each batch re-evaluates its loans"}
+        names = {"no_closed_date": "no date closed yet",
+                 "closed_date": "a closed date: each batch re-evaluates its loans"}
         for label, run in ingest["service"].items():
             rate = run["events_per_second"]
             run["ratio_to_bare_consumer"] = round(rate / base, 3)

@@ -11,22 +11,22 @@ Every tick is measured three ways, interleaved so that other work on a shared ma
 import random
 import time
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import asyncpg
 
 from bench.rulebook_data import database, load_people
 from services.outreach.app import MIGRATIONS
 from services.outreach.domain.model import ContactRequest
-from services.outreach.domain.policy import RuleBook
-from services.outreach.domain.rulebook import decide
-from services.outreach.planning import TEMPLATES
+from services.outreach.domain.planning import TEMPLATE_IDS
+from services.outreach.domain.rule_engine import decide
+from services.outreach.domain.rulebook import RuleBook
 from services.outreach.store.people import people
 from shared.db.migrate import migrate
 
 ROLE = "outreach"  # the database is owned by outreach's role, as the service's own
-DAY = datetime(2026, 3, 10, 6, 0, tzinfo=timezone.utc)  # 14:00 in Shanghai, 12:00 in Urumqi
-EVENING = datetime(2026, 3, 10, 13, 30, tzinfo=timezone.utc)  # 21:30 in Shanghai, 19:30 in Urumqi
+DAY = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai, 12:00 in Urumqi
+EVENING = datetime(2026, 3, 10, 13, 30, tzinfo=UTC)  # 21:30 in Shanghai, 19:30 in Urumqi
 TODAY = date(2026, 3, 10)  # the local date of DAY and of EVENING, in both zones
 BATCH, SEED = 2_000, 3
 STEPS = ("load", "load_and_decide", "decide_only")
@@ -96,7 +96,7 @@ async def _measure(conn: asyncpg.Connection, ticks, book: RuleBook) -> dict:
 
 def _request(customer_id: str, person) -> ContactRequest:
     return ContactRequest(customer_id, f"case-{customer_id}", "call", "borrower", person.borrower_numbers[0],
-                          "collection", TEMPLATES[("call", "borrower")])
+                          "collection", TEMPLATE_IDS[("call", "borrower")])
 
 
 def _ticks(count: int) -> list[tuple[list[str], datetime]]:

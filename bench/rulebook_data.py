@@ -58,7 +58,8 @@ INSERT INTO contact_attempts (attempt_id, customer_id, case_id, channel, recipie
     message, strategy_variant, policy_version, decided_at, dispatch_status, dispatch_tries, next_dispatch_at,
     outcome, outcome_at)
 SELECT n || '-' || j, customer_id, 'BENCH-CASE' || n, channel, recipient,
-       CASE WHEN recipient = 'borrower' THEN '+86 13' || (CASE WHEN ud < 0.8 THEN 1 ELSE 1 + floor(ud * phones)::int END)
+       CASE WHEN recipient = 'borrower'
+            THEN '+86 13' || (CASE WHEN ud < 0.8 THEN 1 ELSE 1 + floor(ud * phones)::int END)
             ELSE '+86 151' END || lpad(n::text, 8, '0'),
        CASE WHEN recipient <> 'borrower' THEN 'locate' WHEN channel = 'call' THEN 'collection' ELSE 'reminder' END,
        CASE WHEN recipient <> 'borrower' THEN 'third_party.locate.zh'

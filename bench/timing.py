@@ -43,5 +43,6 @@ def totals(calls: Calls) -> dict[str, float]:
 
 def per_call(calls: Calls) -> dict[str, dict]:
     """Total seconds, number of calls, median and max milliseconds per label."""
-    return {label: {"total_seconds": round(sum(s), 2), "calls": len(s), "median_ms": round(statistics.median(s) * 1000, 1),
+    return {label: {"total_seconds": round(sum(s), 2), "calls": len(s),
+                    "median_ms": round(statistics.median(s) * 1000, 1),
                     "max_ms": round(max(s) * 1000, 1)} for label, s in calls.items()}

@@ -19,7 +19,7 @@ class Backoff:
         else:
             try:
                 await asyncio.wait_for(until.wait(), self.current)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         self.current = min(self.current * 2, self.cap)
 

@@ -8,9 +8,9 @@ import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
 from aiohttp import web
@@ -19,44 +19,46 @@ from shared import metrics
 from shared.db import inbox
 from shared.db.migrate import migrate, pending
 from shared.db.pool import open_pool
+from shared.db.tx import Emitter, UnitOfWork
 from shared.kafka.admin import ensure_topics
 from shared.kafka.batch import BatchHandler, BatchProcessor
 from shared.kafka.consumer import BatchConsumer
 from shared.kafka.relay import OutboxRelay
 from shared.logging import configure_logging
 from shared.readiness import Readiness
+from shared.settings import CommonSettings
 from shared.web import build_web_app
 
 log = logging.getLogger(__name__)
 Periodic = tuple[float, Callable[[], Awaitable[None]]]
+PartT = TypeVar("PartT")
 
 
 @dataclass
 class ServiceSpec:
+    """What one service is made of; everything else (pool, relay, consumer, HTTP) the runtime builds."""
     name: str
-    database_url: str
-    bootstrap_servers: str
-    consumer_group: str
+    settings: CommonSettings
     consumed_topics: list[str]
-    produced_topics: list[str]
+    emitter: Emitter  # the topic it publishes, its CloudEvents source, its event-id namespace
     migrations: Path
-    make_handler: Callable[[asyncpg.Pool], BatchHandler]
-    make_routes: Callable[[asyncpg.Pool, Callable[[], None]], Iterable[web.RouteDef]]  # (pool, wake relay)
-    api_tokens: str = ""
-    http_host: str = "0.0.0.0"
-    http_port: int = 8080
-    topic_partitions: int = 4
+    handler: BatchHandler
+    routes: Callable[[UnitOfWork], Iterable[web.RouteDef]] = lambda unit: []
     clock_topics: tuple[str, ...] = ()
-    max_records: int = 5000
-    pool_max_size: int = 10
-    relay_batch_size: int = 2000
-    outbox_retention_seconds: int = 3600
-    inbox_retention_days: int = 30
-    migrate_on_start: bool = True
-    schema_wait_seconds: float = 240.0
-    create_topics: bool = True
-    make_periodic: Callable[[asyncpg.Pool], list[Periodic]] = field(default=lambda pool: [])
-    make_workers: Callable[[asyncpg.Pool], list["Worker"]] = field(default=lambda pool: [])
+    periodic: Callable[[UnitOfWork], list[Periodic]] = lambda unit: []
+    workers: Callable[[UnitOfWork], list["Worker"]] = lambda unit: []
+
+    @property
+    def produced_topics(self) -> list[str]:
+        return [self.emitter.topic]
+
+    @property
+    def consumer_group(self) -> str:
+        return self.settings.consumer_group
+
+    @property
+    def topic_partitions(self) -> int:
+        return self.settings.topic_partitions
 
 
 class Worker(Protocol):
@@ -68,21 +70,8 @@ class Worker(Protocol):
     async def close(self) -> None: ...
 
 
-def spec_from(settings, **specific) -> ServiceSpec:
-    """A ServiceSpec with the settings every service shares filled in; `specific` gives the rest."""
-    common = dict(
-        database_url=settings.database_url, bootstrap_servers=settings.kafka_bootstrap_servers,
-        consumer_group=settings.consumer_group, api_tokens=settings.api_tokens, http_host=settings.http_host,
-        http_port=settings.http_port, topic_partitions=settings.topic_partitions,
-        max_records=settings.consumer_max_records, pool_max_size=settings.db_pool_max_size,
-        relay_batch_size=settings.relay_batch_size, outbox_retention_seconds=settings.outbox_retention_seconds,
-        inbox_retention_days=settings.inbox_retention_days, migrate_on_start=settings.migrate_on_start,
-        schema_wait_seconds=settings.schema_wait_seconds, create_topics=settings.create_topics,
-    )
-    return ServiceSpec(**(common | specific))
-
-
-def run_service(name: str, settings_class, create_app) -> None:
+def run_service(name: str, settings_class: type[CommonSettings],
+                create_app: Callable[[Any], "ServiceRuntime"]) -> None:
     """The body of every `python -m services.<name>`: settings from the environment, JSON logs, serve.
 
     `python -m services.<name> migrate` applies the database migrations and exits (a deploy's job)."""
@@ -106,43 +95,42 @@ class ServiceRuntime:
         self.spec = spec
         self.readiness = Readiness("database", "kafka")
         self.pool: asyncpg.Pool | None = None
+        self.unit: UnitOfWork | None = None
         self.relay: OutboxRelay | None = None
         self.consumer: BatchConsumer | None = None
         self.workers: list[Worker] = []
         self._web_runner: web.AppRunner | None = None
-        self._tasks: list[asyncio.Task] = []
-        self._worker_tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._worker_tasks: list[asyncio.Task[None]] = []
         self._stopped = asyncio.Event()
         self._shutting_down = False
         self._loop_died = False  # a consumer or relay loop ended: /healthz says so, the kubelet restarts us
 
     async def start(self) -> None:
-        spec = self.spec
-        self.pool = await open_pool(spec.database_url, max_size=spec.pool_max_size)
-        if spec.migrate_on_start:
+        spec, settings = self.spec, self.spec.settings
+        self.pool = await open_pool(settings.database_url, max_size=settings.db_pool_max_size)
+        if settings.migrate_on_start:
             await migrate(self.pool, spec.migrations)
         elif missing := await self._wait_for_schema():
             raise RuntimeError(f"database schema is behind ({', '.join(missing)} not applied):"
                                f" run `python -m services.{spec.name} migrate` first")
         self.readiness.mark("database", True)
-        if spec.create_topics:
-            topics = spec.consumed_topics + spec.produced_topics
-            topics += [dead_letter_topic(spec.name, t) for t in spec.consumed_topics]
-            partitions = {t: 1 if t in spec.clock_topics else spec.topic_partitions for t in topics}
-            await ensure_topics(spec.bootstrap_servers, partitions)  # the clock: one partition, one order
-        self.relay = OutboxRelay(pool=self.pool, bootstrap_servers=spec.bootstrap_servers, readiness=self.readiness,
-                                 batch_size=spec.relay_batch_size, retention_seconds=spec.outbox_retention_seconds)
+        if settings.create_topics:
+            await ensure_topics(settings.kafka_bootstrap_servers, self._topics_to_create())
+        self.relay = OutboxRelay(pool=self.pool, bootstrap_servers=settings.kafka_bootstrap_servers,
+                                 readiness=self.readiness, batch_size=settings.relay_batch_size,
+                                 retention_seconds=settings.outbox_retention_seconds)
+        self.unit = UnitOfWork(self.pool, spec.emitter, wake=self.relay.wake)
         processor = BatchProcessor(
-            service=spec.name, pool=self.pool, handler=spec.make_handler(self.pool),
-            dead_letter_topic=lambda topic: dead_letter_topic(spec.name, topic),
-            readiness=self.readiness, after_commit=self.relay.wake,
+            service=spec.name, unit=self.unit, handler=spec.handler,
+            dead_letter_topic=lambda topic: dead_letter_topic(spec.name, topic), readiness=self.readiness,
         )
         self.consumer = BatchConsumer(
-            topics=spec.consumed_topics, bootstrap_servers=spec.bootstrap_servers, group_id=spec.consumer_group,
-            processor=processor, readiness=self.readiness, max_records=spec.max_records,
-            clock_topics=spec.clock_topics,
+            topics=spec.consumed_topics, bootstrap_servers=settings.kafka_bootstrap_servers,
+            group_id=settings.consumer_group, processor=processor, readiness=self.readiness,
+            max_records=settings.consumer_max_records, clock_topics=spec.clock_topics,
         )
-        workers = spec.make_workers(self.pool)
+        workers = spec.workers(self.unit)
         await self.relay.start()
         await self.consumer.start()
         for worker in workers:
@@ -150,7 +138,8 @@ class ServiceRuntime:
             self.workers.append(worker)  # started: stop() closes it, even if a later step fails
         await self._start_http()
         periodic = [(5.0, self.relay.housekeeping), (5.0, self._pool_metrics), (2.0, self._probe_database),
-                    (2.0, self._probe_kafka), (15.0, self.consumer.record_lag), (3600.0, self._forget_old_inbox)] + spec.make_periodic(self.pool)
+                    (2.0, self._probe_kafka), (15.0, self.consumer.record_lag),
+                    (3600.0, self._forget_old_inbox), *spec.periodic(self.unit)]
         self._tasks = [asyncio.create_task(self.consumer.run(), name="consumer"),
                        asyncio.create_task(self.relay.run(), name="relay")]
         for task in self._tasks:
@@ -159,16 +148,23 @@ class ServiceRuntime:
         self._tasks += [asyncio.create_task(_every(i, fn), name=fn.__name__) for i, fn in periodic]
         log.info("service started", extra={"port": self.http_port})
 
+    def _topics_to_create(self) -> dict[str, int]:
+        """Consumed, produced and dead-letter topics; the clock gets one partition (one order)."""
+        spec = self.spec
+        topics = spec.consumed_topics + spec.produced_topics
+        topics += [dead_letter_topic(spec.name, t) for t in spec.consumed_topics]
+        return {t: 1 if t in spec.clock_topics else spec.topic_partitions for t in topics}
+
     async def _wait_for_schema(self) -> list[str]:
         """Wait (up to schema_wait_seconds) for the migration job; returns what is still pending."""
-        deadline = time.monotonic() + self.spec.schema_wait_seconds
+        deadline = time.monotonic() + self.spec.settings.schema_wait_seconds
         while (missing := await pending(self.pool, self.spec.migrations)) and time.monotonic() < deadline:
             log.info("waiting for the migration job", extra={"pending": len(missing)})
             await asyncio.sleep(min(5.0, max(deadline - time.monotonic(), 0.1)))
         return missing
 
     async def migrate_only(self) -> None:
-        pool = await open_pool(self.spec.database_url, max_size=1)
+        pool = await open_pool(self.spec.settings.database_url, max_size=1)
         try:
             applied = await migrate(pool, self.spec.migrations)
         finally:
@@ -176,15 +172,16 @@ class ServiceRuntime:
         log.info("migrations done", extra={"applied": len(applied)})
 
     async def _start_http(self) -> None:
-        app = build_web_app(self.readiness, self.spec.api_tokens, self.spec.make_routes(self.pool, self.relay.wake),
+        settings, unit = self.spec.settings, self._started(self.unit)
+        app = build_web_app(self.readiness, settings.api_tokens, self.spec.routes(unit),
                             alive=lambda: not self._loop_died)
         self._web_runner = web.AppRunner(app, access_log=None)
         await self._web_runner.setup()
-        site = web.TCPSite(self._web_runner, self.spec.http_host, self.spec.http_port)
+        site = web.TCPSite(self._web_runner, settings.http_host, settings.http_port)
         await site.start()
         self.http_port = self._web_runner.addresses[0][1]
 
-    def _loop_ended(self, task: asyncio.Task) -> None:
+    def _loop_ended(self, task: asyncio.Task[None]) -> None:
         """The consumer and the relay never return while the service runs; if one does, say so loudly."""
         if task.cancelled() or self._shutting_down:
             return
@@ -197,28 +194,37 @@ class ServiceRuntime:
         """Readiness follows the database even while no message arrives to find it down."""
         try:
             writable = await asyncio.wait_for(
-                self.pool.fetchval("SELECT current_setting('transaction_read_only') = 'off'"), timeout=2.0)
+                self._started(self.pool).fetchval("SELECT current_setting('transaction_read_only') = 'off'"),
+                timeout=2.0)
         except Exception:  # noqa: BLE001 - any failure means not ready
             writable = False
         self.readiness.mark("database", bool(writable))  # a read-only standby cannot take our writes
 
     async def _probe_kafka(self) -> None:
         try:
-            await asyncio.wait_for(self.consumer.probe(), timeout=2.0)
+            await asyncio.wait_for(self._started(self.consumer).probe(), timeout=2.0)
         except Exception:  # noqa: BLE001 - any failure means not ready
             self.readiness.mark("kafka", False)
         else:
             self.readiness.mark("kafka", True)
 
     async def _forget_old_inbox(self) -> None:
-        async with self.pool.acquire() as conn:
-            await inbox.forget_older_than(conn, self.spec.inbox_retention_days)
+        async with self._started(self.pool).acquire() as conn:
+            await inbox.forget_older_than(conn, self.spec.settings.inbox_retention_days)
 
     async def _pool_metrics(self) -> None:
-        size, idle = self.pool.get_size(), self.pool.get_idle_size()
+        pool = self._started(self.pool)
+        size, idle = pool.get_size(), pool.get_idle_size()
         metrics.DB_POOL_CONNECTIONS.labels("in_use").set(size - idle)
         metrics.DB_POOL_CONNECTIONS.labels("idle").set(idle)
-        metrics.DB_POOL_CONNECTIONS.labels("max").set(self.pool.get_max_size())
+        metrics.DB_POOL_CONNECTIONS.labels("max").set(pool.get_max_size())
+
+    @staticmethod
+    def _started(part: PartT | None) -> PartT:
+        """A part built by start(): the periodic jobs and the shutdown only run after it."""
+        if part is None:
+            raise RuntimeError("the service has not started")
+        return part
 
     async def stop(self) -> None:
         """Graceful: finish the batch in hand, commit, drain the outbox, close connections.
@@ -238,20 +244,20 @@ class ServiceRuntime:
         if self.pool is not None:
             try:
                 await asyncio.wait_for(self.pool.close(), timeout=10)
-            except asyncio.TimeoutError:  # a connection never came back (e.g. killed mid-query): don't hang
+            except TimeoutError:  # a connection never came back (e.g. killed mid-query): don't hang
                 log.warning("database pool did not close in time; terminating it")
                 self.pool.terminate()
         self._stopped.set()
         log.info("service stopped")
 
     async def _stop_loops(self) -> None:
-        self.consumer.stop()
+        self._started(self.consumer).stop()
         consumer_task, relay_task, *others = self._tasks
         await _bounded(consumer_task, "consumer loop", 60)
         for worker in self.workers:
             worker.stop()
         await _bounded(asyncio.gather(*self._worker_tasks, return_exceptions=True), "workers", 30)
-        self.relay.stop()
+        self._started(self.relay).stop()
         await _bounded(relay_task, "relay", 30)
         for task in others:
             task.cancel()
@@ -273,7 +279,7 @@ class ServiceRuntime:
         await self.stop()
 
 
-async def _bounded(awaitable, what: str, seconds: float = 10) -> None:
+async def _bounded(awaitable: Awaitable[Any], what: str, seconds: float = 10) -> None:
     """Shutdown must end: a step that hangs is logged and left behind."""
     try:
         await asyncio.wait_for(awaitable, timeout=seconds)

@@ -1,5 +1,5 @@
 """Settings every service shares, read from the environment (12-factor)."""
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, create_model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -11,6 +11,11 @@ class CommonSettings(BaseSettings):
     """Subclasses set `env_prefix` (e.g. OVERDUE_); each field also accepts its plain shared name."""
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    database_url: str = ""  # per service: see service_settings
+    http_host: str = "0.0.0.0"
+    http_port: int = 8080
+    consumer_group: str = ""
 
     kafka_bootstrap_servers: str = Field("127.0.0.1:19092", validation_alias=env("KAFKA_BOOTSTRAP_SERVERS"))
     loan_events_topic: str = Field("loan-events", validation_alias=env("LOAN_EVENTS_TOPIC"))
@@ -43,4 +48,20 @@ class CommonSettings(BaseSettings):
     create_topics: bool = Field(
         True, validation_alias=env("CREATE_TOPICS"),
         description="false where topics are managed elsewhere (e.g. Strimzi KafkaTopic resources)",
+    )
+
+
+def service_settings(service: str, *, http_port: int, consumer_group: str) -> type[CommonSettings]:
+    """The settings every service restates under its own prefix: `<SERVICE>_DATABASE_URL` (or
+    `DATABASE_URL`), `_HTTP_HOST`, `_HTTP_PORT`, `_CONSUMER_GROUP`, with the local stack's defaults."""
+    prefix = service.upper()
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        f"{service.title()}CommonSettings",
+        __base__=CommonSettings,
+        database_url=(str, Field(f"postgresql://{service}:{service}@127.0.0.1:15432/{service}",
+                                 validation_alias=env(f"{prefix}_DATABASE_URL", "DATABASE_URL"))),
+        http_host=(str, Field("0.0.0.0", validation_alias=env(f"{prefix}_HTTP_HOST", "HTTP_HOST"))),
+        http_port=(int, Field(http_port, validation_alias=env(f"{prefix}_HTTP_PORT", "HTTP_PORT"))),
+        consumer_group=(str, Field(consumer_group,
+                                   validation_alias=env(f"{prefix}_CONSUMER_GROUP", "CONSUMER_GROUP"))),
     )

@@ -2,20 +2,24 @@
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ValidationError
 
-from shared.db.unit_of_work import ClockNotStarted, UnitOfWork
 from shared.readiness import Readiness
+from shared.refusal import Refusal
 
 log = logging.getLogger(__name__)
+ModelT = TypeVar("ModelT", bound=BaseModel)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TOKENS_KEY = web.AppKey("tokens", dict)
 READINESS_KEY = web.AppKey("readiness", Readiness)
-ALIVE_KEY = web.AppKey("alive", Callable)
+ALIVE_KEY: web.AppKey[Callable[[], bool]] = web.AppKey("alive")
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+STATUS_OF_REFUSAL = {"malformed": 400, "forbidden": 403, "not_found": 404, "conflict": 409, "invalid": 422,
+                     "unavailable": 503}
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class BadRequest(Exception):
         self.response = response
 
 
-async def parse_body(request: web.Request, model: type[BaseModel]):
+async def parse_body(request: web.Request, model: type[ModelT]) -> ModelT:
     """The JSON body validated against `model`; raises BadRequest (a clear 400) otherwise."""
     try:
         return model.model_validate_json(await request.read())
@@ -53,15 +57,7 @@ async def parse_body(request: web.Request, model: type[BaseModel]):
         raise BadRequest(error(400, "invalid_request", "the request body does not fit", problems=problems)) from None
 
 
-async def in_transaction(unit: UnitOfWork, work, require_clock: bool = True) -> web.Response:
-    """Run a view's work as one unit (see shared/db/unit_of_work.py); no clock yet is a 503."""
-    try:
-        return await unit.run(work, require_clock)
-    except ClockNotStarted:
-        return error(503, "clock_not_started", "no clock tick yet: the service does not know the time")
-
-
-def error(status: int, code: str, message: str, **extra) -> web.Response:
+def error(status: int, code: str, message: str, **extra: Any) -> web.Response:
     return web.json_response({"error": code, "message": message, **extra}, status=status)
 
 
@@ -90,6 +86,8 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return await handler(request)
     except BadRequest as bad:
         return bad.response
+    except Refusal as refused:
+        return error(STATUS_OF_REFUSAL[refused.kind], refused.code, refused.message, **refused.details)
     except web.HTTPException as http_error:
         return error(http_error.status, http_error.reason.lower().replace(" ", "_"), http_error.reason)
     except Exception:  # noqa: BLE001 - a broken request must not break the service

@@ -18,7 +18,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--days", type=int, default=120)
-    parser.add_argument("--day-seconds", type=float, default=1.0, help="wall-clock seconds per simulated day; 0 = flat out")
+    parser.add_argument("--day-seconds", type=float, default=1.0,
+                        help="wall-clock seconds per simulated day; 0 = flat out")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--start-date", type=date.fromisoformat, default=date(2026, 1, 1))
     defaults = ChaosRates()

@@ -21,7 +21,10 @@ def planned_payments(
             for instalment in schedule
         ]
     if behaviour.kind == NEVER:
-        return [(_on_time(rng, instalment, earliest), instalment.amount_due) for instalment in schedule[: behaviour.stop_after]]
+        return [
+            (_on_time(rng, instalment, earliest), instalment.amount_due)
+            for instalment in schedule[: behaviour.stop_after]
+        ]
     if behaviour.kind == LATE_THEN_CURED:
         return _late_then_cured(behaviour, schedule, earliest, rng)
     raise ValueError(f"unknown behaviour {behaviour.kind!r}")

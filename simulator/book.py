@@ -100,7 +100,8 @@ def build_book(config: BookConfig) -> Book:
         borrower = make_borrower(rng, f"{config.id_prefix}CU{config.seed}-{number:07d}")
         borrowers.append(borrower)
         for loan_number in range(1, rng.randint(*config.loans_per_customer) + 1):
-            loans.append(_make_loan(rng, config, borrower, f"{config.id_prefix}LN{config.seed}-{number:07d}-{loan_number}"))
+            loan_id = f"{config.id_prefix}LN{config.seed}-{number:07d}-{loan_number}"
+            loans.append(_make_loan(rng, config, borrower, loan_id))
     return Book(config=config, borrowers=tuple(borrowers), loans=tuple(loans))
 
 

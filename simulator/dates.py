@@ -25,7 +25,9 @@ def at_time_of_day(day: date, zone: ZoneInfo, seconds: int) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone) + timedelta(seconds=seconds)
 
 
-def random_instant(rng: random.Random, day: date, zone: ZoneInfo, earliest: str = "07:00", latest: str = "23:59") -> datetime:
+def random_instant(
+    rng: random.Random, day: date, zone: ZoneInfo, earliest: str = "07:00", latest: str = "23:59",
+) -> datetime:
     """A whole-second instant on `day` (in `zone`) between two HH:MM wall-clock times."""
     low, high = (_seconds(value) for value in (earliest, latest))
     return at_time_of_day(day, zone, rng.randint(low, high))

@@ -47,8 +47,10 @@ def encode_event(
     seed: int, topic: str, model: BaseModel, *, natural_key: str, key: str, at: datetime,
     source: str = SOURCE, subject: str | None = None,
 ) -> Message:
-    identifier, value = encode(model, source=source, time=at, subject=subject or key, event_id=event_id(seed, natural_key))
-    return Message(topic=topic, key=key.encode(), value=value, event_id=identifier, event_type=TYPE_OF_MODEL[type(model)])
+    identifier, value = encode(model, source=source, time=at, subject=subject or key,
+                               event_id=event_id(seed, natural_key))
+    return Message(topic=topic, key=key.encode(), value=value, event_id=identifier,
+                   event_type=TYPE_OF_MODEL[type(model)])
 
 
 def clock_tick(seed: int, topic: str, business_date: date, zone: ZoneInfo) -> Message:

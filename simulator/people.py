@@ -3,7 +3,13 @@ import random
 
 from shared.events.loan import Address, Borrower, EmergencyContact
 from simulator.places import (
-    CITIES, FAMILY_NAMES, GIVEN_NAME_CHARACTERS, MOBILE_PREFIXES, RELATIONS, STREETS, City,
+    CITIES,
+    FAMILY_NAMES,
+    GIVEN_NAME_CHARACTERS,
+    MOBILE_PREFIXES,
+    RELATIONS,
+    STREETS,
+    City,
 )
 
 SHANGHAI = "Asia/Shanghai"

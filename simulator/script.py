@@ -11,7 +11,14 @@ from simulator.book import CURRENCY, Book, BookConfig, build_book
 from simulator.chaos import ChaosRates, add_duplicates_and_malformed, payments_first
 from simulator.contacts import contact_update
 from simulator.messages import (
-    DUPLICATE, MALFORMED, VALID, Message, Topics, clock_tick, encode_event, intraday_tick,
+    DUPLICATE,
+    MALFORMED,
+    VALID,
+    Message,
+    Topics,
+    clock_tick,
+    encode_event,
+    intraday_tick,
 )
 from simulator.timeline import EventRates, Occurrence, loan_occurrences
 
@@ -115,10 +122,12 @@ def _all_occurrences(book, chaos, rates, zone, chaos_rng) -> Iterator[Occurrence
     for loan in book.loans:
         out_of_order = chaos_rng.random() < chaos.out_of_order_rate
         yield from loan_occurrences(loan, rates, zone, seed, out_of_order)
-        last_origination[loan.customer_id] = max(loan.originated_on, last_origination.get(loan.customer_id, loan.originated_on))
+        last_origination[loan.customer_id] = max(loan.originated_on,
+                                                 last_origination.get(loan.customer_id, loan.originated_on))
     for borrower in book.borrowers:
         if borrower.customer_id in last_origination:
-            update = contact_update(borrower, last_origination[borrower.customer_id], rates.contact_update_rate, zone, seed)
+            update = contact_update(borrower, last_origination[borrower.customer_id], rates.contact_update_rate,
+                                    zone, seed)
             if update:
                 yield update
 
@@ -159,4 +168,5 @@ def payment_flood(
             payment_id = f"{loan.loan_id}-F{number:07d}"
             model = PaymentReceived(payment_id=payment_id, loan_id=loan.loan_id, currency=CURRENCY, paid_at=paid_at,
                                     amount=max(1, loan.schedule[0].amount_due // payments_per_loan), channel="alipay")
-            yield encode_event(seed, topic, model, natural_key=f"flood/payment/{payment_id}", key=loan.loan_id, at=paid_at)
+            yield encode_event(seed, topic, model, natural_key=f"flood/payment/{payment_id}", key=loan.loan_id,
+                               at=paid_at)

@@ -37,7 +37,9 @@ class Occurrence:
     send_before_origination: bool = False
 
 
-def loan_occurrences(loan: Loan, rates: EventRates, zone: ZoneInfo, seed: int, out_of_order: bool = False) -> list[Occurrence]:
+def loan_occurrences(
+    loan: Loan, rates: EventRates, zone: ZoneInfo, seed: int, out_of_order: bool = False,
+) -> list[Occurrence]:
     """Every event of `loan`, unbounded in time; `out_of_order` moves the first payment to the
     origination day and marks it to be sent before the origination."""
     rng = random.Random(f"timeline:{seed}:{loan.loan_id}")
@@ -69,7 +71,8 @@ def _seconds_left(moment: datetime) -> int:
 
 def _payment(loan: Loan, payment_id: str, amount: int, at: datetime, rng: random.Random) -> Occurrence:
     channel = rng.choices(CHANNELS, weights=CHANNEL_WEIGHTS)[0]
-    model = PaymentReceived(payment_id=payment_id, loan_id=loan.loan_id, amount=amount, currency=CURRENCY, paid_at=at, channel=channel)
+    model = PaymentReceived(payment_id=payment_id, loan_id=loan.loan_id, amount=amount, currency=CURRENCY, paid_at=at,
+                            channel=channel)
     return Occurrence(at, model, f"payment/{payment_id}", loan.loan_id)
 
 
@@ -95,7 +98,8 @@ def _reschedule(loan: Loan, rng: random.Random, zone: ZoneInfo) -> tuple[Occurre
     on = earliest + timedelta(days=rng.randrange((latest - earliest).days + 1))
     kept = tuple(instalment for instalment in loan.schedule if instalment.due_date <= on + timedelta(days=7))
     replaced = loan.schedule[len(kept):]
-    new = make_schedule(loan.originated_on, sum(i.amount_due for i in replaced), 2 * len(replaced), replaced[0].sequence)
+    new = make_schedule(loan.originated_on, sum(i.amount_due for i in replaced), 2 * len(replaced),
+                        replaced[0].sequence)
     model = LoanRescheduled(loan_id=loan.loan_id, schedule=list(new), effective_from=new[0].due_date)
     at = random_instant(rng, on, zone, "09:00", "18:00")
     return Occurrence(at, model, f"rescheduled/{loan.loan_id}", loan.loan_id), kept + new
@@ -107,9 +111,11 @@ def _closing(loan, schedule, payments, events, rates, zone, rng) -> list[Occurre
         return [_closed(loan, "paid_off", closed_at)]
     if loan.behaviour.kind == NEVER and rng.random() < rates.write_off_rate:
         first_unpaid = sorted(schedule, key=lambda i: i.sequence)[loan.behaviour.stop_after]
-        return [_closed(loan, "written_off", random_instant(rng, first_unpaid.due_date + WRITE_OFF_AFTER, zone, "10:00", "18:00"))]
+        written_off_at = random_instant(rng, first_unpaid.due_date + WRITE_OFF_AFTER, zone, "10:00", "18:00")
+        return [_closed(loan, "written_off", written_off_at)]
     return []
 
 
 def _closed(loan: Loan, reason: str, at: datetime) -> Occurrence:
-    return Occurrence(at, LoanClosed(loan_id=loan.loan_id, reason=reason, closed_at=at), f"closed/{loan.loan_id}", loan.loan_id)
+    model = LoanClosed(loan_id=loan.loan_id, reason=reason, closed_at=at)
+    return Occurrence(at, model, f"closed/{loan.loan_id}", loan.loan_id)

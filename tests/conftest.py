@@ -9,7 +9,7 @@ import pytest
 from tests.helpers.kafka import delete_topics, topic_names
 
 MARKERS = {"integration": pytest.mark.integration, "contract": pytest.mark.integration, "e2e": pytest.mark.e2e,
-           "deploy": pytest.mark.deploy}
+           "deploy": pytest.mark.deploy, "service": pytest.mark.service}
 _TOPICS_BEFORE = pytest.StashKey[set]()
 
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from pydantic.json_schema import models_json_schema
 
-from services.overdue.app import create_app as overdue_app
 from services.agreement.app import create_app as agreement_app
 from services.agreement.settings import AgreementSettings
 from services.dispatch.app import create_app as dispatch_app
 from services.dispatch.settings import DispatchSettings
 from services.outreach.app import create_app as outreach_app
 from services.outreach.settings import OutreachSettings
+from services.overdue.app import create_app as overdue_app
 from services.overdue.settings import OverdueSettings
 from shared.events.codec import CONTRACT_VIOLATION, INVALID_JSON, UNKNOWN_TYPE
 from shared.events.envelope import Envelope

@@ -40,7 +40,7 @@ async def stop(processes: dict[str, asyncio.subprocess.Process]) -> None:
     for name, process in processes.items():
         try:
             await asyncio.wait_for(process.wait(), 30)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             process.kill()
         with contextlib.suppress(OSError):  # the terminal may be gone
             print(f"stopped {name} (exit {process.returncode})", flush=True)
@@ -60,7 +60,8 @@ async def main(args: argparse.Namespace) -> None:
     env = {**os.environ, "OVERDUE_HTTP_PORT": str(args.overdue_port), "OUTREACH_HTTP_PORT": str(args.outreach_port),
            "DISPATCH_HTTP_PORT": str(args.dispatch_port), "DISPATCH_SANDBOX_FIELD_TEAM": "1",
            "AGREEMENT_HTTP_PORT": str(args.agreement_port), "AGREEMENT_SANDBOX_SIGNATURES": "1"}
-    env.setdefault("API_TOKENS", "demo-portal:customer_portal,demo-supervisor:supervisor,demo-dialer:dialer,demo-collector:collector")
+    env.setdefault("API_TOKENS", "demo-portal:customer_portal,demo-supervisor:supervisor,"
+                                 "demo-dialer:dialer,demo-collector:collector")
     processes = {name: await spawn(name, "-m", f"services.{name}", env=env)
                  for name in ("overdue", "outreach", "dispatch", "agreement")}
     try:
@@ -94,7 +95,7 @@ async def _redraw_until(stopping: asyncio.Event, processes, args, buckets, zone)
         before = now or before
         try:
             await asyncio.wait_for(stopping.wait(), 1.0)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

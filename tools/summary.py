@@ -48,7 +48,8 @@ def render_overdue(now: Scrape, before: Scrape | None, buckets: list[str], zone:
     consumed = now.value("collections_events_consumed_total", outcome="processed")
     rate = 0.0
     if before is not None and now.at > before.at:
-        rate = (consumed - before.value("collections_events_consumed_total", outcome="processed")) / (now.at - before.at)
+        consumed_before = before.value("collections_events_consumed_total", outcome="processed")
+        rate = (consumed - consumed_before) / (now.at - before.at)
     clock = now.value("collections_clock_now_timestamp_seconds")
     clock_text = f"{datetime.fromtimestamp(clock, zone):%Y-%m-%d %H:%M} {zone.key}" if clock else "no tick yet"
     loans = now.by_label("overdue_loans", "status")
@@ -92,8 +93,8 @@ def render_outreach(now: Scrape) -> list[str]:
         f"(champion {cases.get('champion', 0):,.0f}, challenger {cases.get('challenger', 0):,.0f})",
         f"contacts attempted  {sum(attempts.values()):,.0f} " + _reasons(attempts),
         f"blocked by rule     {sum(blocked.values()):,.0f} " + _reasons(blocked),
-        f"outcomes            " + (_reasons(outcomes) or "none yet"),
-        f"promises to pay     " + (_reasons(promises) or "none yet"),
+        "outcomes            " + (_reasons(outcomes) or "none yet"),
+        "promises to pay     " + (_reasons(promises) or "none yet"),
         f"visits requested    {now.value('outreach_visit_requests_total'):,.0f}, "
         f"legal referrals {now.value('outreach_legal_referrals_total'):,.0f}, "
         f"complaints open {now.value('outreach_complaints_open'):,.0f}",
@@ -110,9 +111,9 @@ def render_dispatch(now: Scrape) -> list[str]:
         f"collectors active   {now.value('dispatch_collectors_active'):,.0f}",
         f"visits scheduled    {now.value('dispatch_visits_scheduled_total'):,.0f} " + _reasons(visits),
         f"unassignable        {sum(unassignable.values()):,.0f} " + _reasons(unassignable),
-        f"at the door         " + (_reasons(outcomes) or "none yet"),
+        "at the door         " + (_reasons(outcomes) or "none yet"),
         f"cancelled           {sum(cancelled.values()):,.0f} " + _reasons(cancelled),
-        f"missed (no check-in) " + (_reasons(now.by_label("dispatch_visits_missed_total", "next")) or "none"),
+        "missed (no check-in) " + (_reasons(now.by_label("dispatch_visits_missed_total", "next")) or "none"),
     ]
 
 
@@ -123,8 +124,8 @@ def render_agreements(now: Scrape) -> list[str]:
     kept, broken = current.get("fulfilled", 0), current.get("broken", 0)
     rate = f"{kept / (kept + broken):.0%}" if kept + broken else "n/a"
     return [
-        f"agreements          " + (_reasons(current) or "none yet"),
-        f"instalments         " + (_reasons(instalments) or "none yet"),
+        "agreements          " + (_reasons(current) or "none yet"),
+        "instalments         " + (_reasons(instalments) or "none yet"),
         f"kept rate           {rate} (fulfilled of fulfilled + broken)",
         f"recovered           {_money(now.value('agreement_recovered_minor_units_total'))}",
         f"proposals rejected  {sum(rejected.values()):,.0f} " + _reasons(rejected),

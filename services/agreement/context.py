@@ -1,13 +1,15 @@
-"""What agreement tracking's handlers and views need, built once at start-up."""
+"""What agreement tracking's use cases need besides the transaction, built once at start-up."""
 from dataclasses import dataclass
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from services.agreement.domain.policy import AgreementPolicy
 
 
 @dataclass(frozen=True)
-class Agreements:
-    policy: AgreementPolicy
-    topic: str  # agreement-events
+class Context:
+    policy: AgreementPolicy  # the limits proposals are checked against, and how signed ones are followed
     zone: ZoneInfo  # the portfolio's: business dates
-    sandbox_signatures: bool = False  # make run: the borrower at the door signs what was negotiated
+
+    def business_date(self, instant: datetime) -> date:
+        return instant.astimezone(self.zone).date()

@@ -1,74 +1,81 @@
-"""Following signed agreements: payments applied oldest first, instalments paid or missed, kept or broken."""
+"""Following signed agreements: payments applied oldest first, instalments paid or missed, kept or broken;
+and ending every open agreement of a loan closed upstream.
+
+The allocation and the verdict come from `domain/tracking.py`, the status change from
+`domain/lifecycle.py` (`follow`, `end`); this module stores them and announces them.
+"""
 from datetime import datetime
 
 import asyncpg
+from pydantic import BaseModel
 
 from services.agreement import metrics
-from services.agreement.context import Agreements
+from services.agreement.context import Context
+from services.agreement.domain import lifecycle
 from services.agreement.domain.proposal import Instalment
 from services.agreement.domain.tracking import allocate, missed, status_after
-from services.agreement.events_out import agreement_message
 from services.agreement.store import agreements
+from shared.db.tx import Tx
 from shared.events import agreement as contract
-from shared.kafka.batch import AfterCommit
+from shared.rows import reference
+
+END_REASON = "loan_closed"
 
 
-async def follow(conn: asyncpg.Connection, ctx: Agreements, now: datetime, after: AfterCommit,
-                 loan_id: str | None = None) -> list:
-    today = now.astimezone(ctx.zone).date()
-    messages = []
-    for row in await agreements.active_agreements(conn, loan_id):
-        messages += await _follow_one(conn, ctx, row, today, now, after)
-    return messages
+async def follow(tx: Tx, ctx: Context, loan_id: str | None = None) -> None:
+    """Follow every active agreement (or those of `loan_id`) as of the service's time."""
+    for row in await agreements.active_agreements(tx.conn, loan_id):
+        await _follow_one(tx, ctx, row)
 
 
-async def _follow_one(conn, ctx: Agreements, row, today, now: datetime, after: AfterCommit) -> list:
+async def _follow_one(tx: Tx, ctx: Context, row: asyncpg.Record) -> None:
+    conn, now = tx.conn, tx.time
+    today = ctx.business_date(now)
     schedule = await agreements.instalments(conn, row["agreement_id"])
     payments = await agreements.payments_since(conn, row["loan_id"], row["signed_at"])
     allocation = allocate([Instalment(i["due_date"], i["amount"]) for i in schedule], [p["amount"] for p in payments])
-    ref = dict(agreement_id=row["agreement_id"], case_id=row["case_id"], loan_id=row["loan_id"],
-               customer_id=row["customer_id"])
+    ref = reference(row, "agreement_id")
     newly_paid = [p.index for p in allocation.instalments if p.unpaid == 0 and not schedule[p.index]["paid"]]
     newly_missed = missed(allocation, today, ctx.policy.grace_days,
                           already_reported=[i["sequence"] - 1 for i in schedule if i["missed"]])
     await agreements.mark_instalments(conn, row["agreement_id"], [i + 1 for i in newly_paid],
                                       [i + 1 for i in newly_missed])
-    messages = []
     for index in newly_paid:
         line = schedule[index]
-        data = contract.AgreementInstalmentPaid(sequence=line["sequence"], due_date=line["due_date"],
-                                                amount=line["amount"], **ref)
-        messages.append(_message(ctx, data, row, now, f"paid:{line['sequence']}"))
-        after.append(lambda amount=line["amount"]: (metrics.INSTALMENTS.labels("paid").inc(),
+        _announce(tx, row, f"paid:{line['sequence']}", contract.AgreementInstalmentPaid(
+            sequence=line["sequence"], due_date=line["due_date"], amount=line["amount"], **ref))
+        tx.on_commit(lambda amount=line["amount"]: (metrics.INSTALMENTS.labels("paid").inc(),
                                                     metrics.RECOVERED.labels(row["currency"]).inc(amount)))
     for index in newly_missed:
         line, position = schedule[index], allocation.instalments[index]
-        data = contract.AgreementInstalmentMissed(sequence=line["sequence"], due_date=line["due_date"],
-                                                  unpaid=position.unpaid, **ref)
-        messages.append(_message(ctx, data, row, now, f"missed:{line['sequence']}"))
-        after.append(lambda: metrics.INSTALMENTS.labels("missed").inc())
-    status = status_after(allocation, today, ctx.policy)
-    if status != "active":
-        await agreements.set_status(conn, row["agreement_id"], status, now, "closed_at")
-        after.append(lambda: metrics.AGREEMENTS.labels(status).inc())
+        _announce(tx, row, f"missed:{line['sequence']}", contract.AgreementInstalmentMissed(
+            sequence=line["sequence"], due_date=line["due_date"], unpaid=position.unpaid, **ref))
+        tx.on_commit(lambda: metrics.INSTALMENTS.labels("missed").inc())
+    state = lifecycle.follow(agreements.state_of(row), status_after(allocation, today, ctx.policy))
+    if state.status == row["status"]:
+        return
+    await agreements.set_status(conn, row["agreement_id"], state.status, now, "closed_at")
+    tx.on_commit(lambda: metrics.AGREEMENTS.labels(state.status).inc())
+    if state.status == "fulfilled":
+        _announce(tx, row, state.status, contract.AgreementFulfilled(fulfilled_at=now, **ref))
+    else:
         unpaid = sum(p.unpaid for p in allocation.instalments)
-        data = (contract.AgreementFulfilled(fulfilled_at=now, **ref) if status == "fulfilled" else
-                contract.AgreementBroken(missed_instalments=len(missed(allocation, today, ctx.policy.grace_days)),
-                                         unpaid=unpaid, **ref))
-        messages.append(_message(ctx, data, row, now, status))
-    return messages
+        _announce(tx, row, state.status, contract.AgreementBroken(
+            missed_instalments=len(missed(allocation, today, ctx.policy.grace_days)), unpaid=unpaid, **ref))
 
 
-async def end_for_closed_loan(conn, ctx: Agreements, loan_id: str, now: datetime, after: AfterCommit) -> list:
-    messages = []
-    for row in await agreements.open_agreements_of_loan(conn, loan_id):
-        await agreements.set_status(conn, row["agreement_id"], "ended", now, "closed_at")
-        after.append(lambda: metrics.AGREEMENTS.labels("ended").inc())
-        data = contract.AgreementEnded(agreement_id=row["agreement_id"], case_id=row["case_id"], loan_id=loan_id,
-                                       customer_id=row["customer_id"], reason="loan_closed", ended_at=now)
-        messages.append(_message(ctx, data, row, now, "ended"))
-    return messages
+async def end_for_closed_loan(tx: Tx, loan_id: str, now: datetime) -> None:
+    """The loan closed upstream (paid off, written off, sold): its open agreements end at `now`."""
+    for row in await agreements.open_agreements_of_loan(tx.conn, loan_id):
+        state = lifecycle.end(agreements.state_of(row), END_REASON)
+        if state.status == row["status"]:
+            continue
+        await agreements.set_status(tx.conn, row["agreement_id"], state.status, now, "closed_at")
+        tx.on_commit(lambda: metrics.AGREEMENTS.labels("ended").inc())
+        _announce(tx, row, "ended", contract.AgreementEnded(reason=END_REASON, ended_at=now,
+                                                            **reference(row, "agreement_id")), time=now)
 
 
-def _message(ctx: Agreements, data, row, now: datetime, what: str):
-    return agreement_message(data, topic=ctx.topic, key=row["loan_id"], time=now, cause=f"{row['agreement_id']}:{what}")
+def _announce(tx: Tx, row: asyncpg.Record, what: str, data: BaseModel, time: datetime | None = None) -> None:
+    """Keyed by loan; the id derives from the agreement and what happened to it (replays dedupe)."""
+    tx.emit(data, key=row["loan_id"], cause=f"{row['agreement_id']}:{what}", time=time)

@@ -1,19 +1,42 @@
-"""A proposal (from a negotiated visit or from staff) checked against policy, approved, signed."""
+"""Proposing an agreement (from a negotiated visit or from staff), approving it, signing it.
+
+Each step asks the pure rules (`domain/proposal.py` for the terms, `domain/lifecycle.py` for the
+steps) and stores the state they return; an illegal step raises the lifecycle's `TransitionError`
+(a 409 conflict naming the rule).
+"""
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 
 from services.agreement import metrics
-from services.agreement.context import Agreements
-from services.agreement.domain.evidence import Signature, agreement_text, text_hash
-from services.agreement.domain.lifecycle import AgreementState, Approval, TransitionError, approve, sign
-from services.agreement.domain.proposal import Terms, Violation, check_terms, needs_approval
-from services.agreement.events_out import agreement_message
+from services.agreement.context import Context
+from services.agreement.domain import lifecycle
+from services.agreement.domain.evidence import Signature, agreement_text
+from services.agreement.domain.proposal import Terms, Violation, check_terms, standing
 from services.agreement.store import agreements
+from shared.db.tx import Tx
 from shared.events import agreement as contract
 from shared.events.dispatch import NegotiatedTerms
-from shared.kafka.batch import AfterCommit
+from shared.refusal import Invalid, NotFound
+from shared.rows import reference
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """What came of a proposal: its id and whether it is new, or the rules it breaks (then nothing)."""
+    agreement_id: str | None
+    violations: list[Violation]
+    created: bool = False  # False for the same visit's terms again
+
+
+class OutsidePolicy(Invalid):
+    """The terms break the policy (422): every rule they break, and the policy version checked."""
+
+    def __init__(self, violations: list[Violation], policy_version: str) -> None:
+        super().__init__("outside_policy", "the terms break the agreement policy", policy_version=policy_version,
+                         violations=[{"rule_id": v.rule_id, "message": v.message} for v in violations])
 
 
 def terms_of(negotiated: NegotiatedTerms) -> Terms:
@@ -21,66 +44,66 @@ def terms_of(negotiated: NegotiatedTerms) -> Terms:
                  negotiated.waiver_amount)
 
 
-async def propose(conn: asyncpg.Connection, ctx: Agreements, *, loan_id: str, negotiated: NegotiatedTerms,
-                  source: str, now: datetime, after: AfterCommit, visit_id: str | None = None,
-                  agreement_id: str | None = None) -> tuple[str, list[Violation], list]:
-    """(agreement id, violations, messages); with violations nothing is proposed."""
-    case = await agreements.open_case_of_loan(conn, loan_id)
-    if case is None:
-        return "", [Violation("case.not_open", "the loan has no open delinquency case to agree on")], []
-    if await agreements.in_force(conn, loan_id):  # one payment stream cannot keep two agreements
-        return "", [Violation("agreement.in_force", "the loan already has a signed agreement in force")], []
-    terms, today = terms_of(negotiated), now.astimezone(ctx.zone).date()
-    violations = check_terms(terms, case["overdue_amount"], today, ctx.policy, debt_currency=case["currency"])
+async def propose(tx: Tx, ctx: Context, *, loan_id: str, negotiated: NegotiatedTerms, source: str, now: datetime,
+                  visit_id: str | None = None, agreement_id: str | None = None) -> Proposed:
+    """Propose the terms for the loan's open case as of `now`; with violations nothing is proposed.
+
+    Returned rather than raised: a refused proposal still counts (a metric, once this commits)."""
+    case = await agreements.open_case_of_loan(tx.conn, loan_id)
+    if refused := standing(case is not None, case is not None and await agreements.in_force(tx.conn, loan_id)):
+        return Proposed(None, [refused])
+    terms = terms_of(negotiated)
+    violations = check_terms(terms, case["overdue_amount"], ctx.business_date(now), ctx.policy,
+                             debt_currency=case["currency"])
     if violations:
         for violation in violations:
-            after.append(lambda rule=violation.rule_id: metrics.PROPOSALS_REJECTED.labels(rule).inc())
-        return "", violations, []
+            tx.on_commit(lambda rule=violation.rule_id: metrics.PROPOSALS_REJECTED.labels(rule).inc())
+        return Proposed(None, violations)
     agreement_id = agreement_id or str(uuid.uuid4())
     text = agreement_text(terms, agreement_id=agreement_id, loan_id=loan_id, customer_id=case["customer_id"],
                           policy=ctx.policy)
-    row = dict(agreement_id=agreement_id, case_id=case["case_id"], loan_id=loan_id, customer_id=case["customer_id"],
-               status="proposed", source=source, visit_id=visit_id, currency=terms.currency,
-               waiver_amount=terms.waiver_amount, requires_approval=needs_approval(terms, ctx.policy),
-               policy_version=ctx.policy.version, violations=None, agreement_text=text, proposed_at=now)
-    if not await agreements.add(conn, row, list(terms.instalments)):
-        return agreement_id, [], []  # the same visit's terms again
-    after.append(lambda: metrics.AGREEMENTS.labels("proposed").inc())
-    data = contract.AgreementProposed(agreement_id=agreement_id, case_id=case["case_id"], loan_id=loan_id,
-                                      customer_id=case["customer_id"], terms=negotiated,
-                                      requires_approval=row["requires_approval"], policy_version=ctx.policy.version,
-                                      source=source, proposed_at=now)
-    return agreement_id, [], [agreement_message(data, topic=ctx.topic, key=loan_id, time=now, cause=agreement_id)]
+    state = lifecycle.propose(terms, text, ctx.policy)
+    if not await agreements.add(tx.conn, agreement_id=agreement_id, case_id=case["case_id"], loan_id=loan_id,
+                                customer_id=case["customer_id"], state=state, source=source, visit_id=visit_id,
+                                terms=terms, text=text, proposed_at=now):
+        return Proposed(agreement_id, [])  # the same visit's terms again
+    tx.on_commit(lambda: metrics.AGREEMENTS.labels("proposed").inc())
+    tx.emit(contract.AgreementProposed(agreement_id=agreement_id, case_id=case["case_id"], loan_id=loan_id,
+                                       customer_id=case["customer_id"], terms=negotiated,
+                                       requires_approval=state.approval_required,
+                                       policy_version=state.policy_version, source=source, proposed_at=now),
+            key=loan_id, cause=agreement_id, time=now)
+    return Proposed(agreement_id, [], created=True)
 
 
-def state_of(row) -> AgreementState:
-    return AgreementState(row["status"], row["requires_approval"], text_hash(row["agreement_text"]),
-                          row["policy_version"])
+async def approve(tx: Tx, agreement_id: str, supervisor: str) -> str:
+    """A supervisor approves a waiver above the threshold; returns the agreement's new status."""
+    row = await _locked(tx, agreement_id)
+    state = lifecycle.approve(agreements.state_of(row), lifecycle.Approval(supervisor, tx.time))
+    await agreements.set_status(tx.conn, agreement_id, state.status, tx.time, "approved_at")
+    tx.on_commit(lambda: metrics.AGREEMENTS.labels("approved").inc())
+    tx.emit(contract.AgreementApproved(approved_at=tx.time, **reference(row, "agreement_id")),
+            key=row["loan_id"], cause=f"{agreement_id}:ok")
+    return state.status
 
 
-async def approve_agreement(conn, ctx: Agreements, row, supervisor: str, now: datetime, after: AfterCommit) -> list:
-    approve(state_of(row), Approval(supervisor, now))  # raises TransitionError when not allowed
-    await agreements.set_status(conn, row["agreement_id"], "approved", now, "approved_at")
-    after.append(lambda: metrics.AGREEMENTS.labels("approved").inc())
-    data = contract.AgreementApproved(approved_at=now, **_ref(row))
-    return [agreement_message(data, topic=ctx.topic, key=row["loan_id"], time=now, cause=f"{row['agreement_id']}:ok")]
+async def sign(tx: Tx, agreement_id: str, signature: Signature) -> str:
+    """The borrower signs the text proposed: the agreement is in force; returns its new status."""
+    row = await _locked(tx, agreement_id)
+    state = lifecycle.sign(agreements.state_of(row), signature,
+                           another_in_force=await agreements.in_force(tx.conn, row["loan_id"]))
+    await agreements.sign(tx.conn, agreement_id, state.status, {
+        "signer": signature.signer, "method": signature.method, "text_hash": signature.text_hash},
+        signature.signed_at)
+    tx.on_commit(lambda: metrics.AGREEMENTS.labels("signed").inc())
+    tx.emit(contract.AgreementSigned(signed_at=signature.signed_at, method=signature.method,
+                                     text_hash=signature.text_hash, **reference(row, "agreement_id")),
+            key=row["loan_id"], cause=f"{agreement_id}:signed", time=signature.signed_at)
+    return state.status
 
 
-async def sign_agreement(conn, ctx: Agreements, row, signature: Signature, after: AfterCommit) -> list:
-    sign(state_of(row), signature)  # raises TransitionError: approval first, the text proposed only
-    if await agreements.in_force(conn, row["loan_id"]):
-        raise TransitionError("agreement.in_force", "the loan already has a signed agreement in force")
-    await agreements.sign(conn, row["agreement_id"], {"signer": signature.signer, "method": signature.method,
-                                                      "text_hash": signature.text_hash}, signature.signed_at)
-    after.append(lambda: metrics.AGREEMENTS.labels("signed").inc())
-    data = contract.AgreementSigned(signed_at=signature.signed_at, method=signature.method,
-                                    text_hash=signature.text_hash, **_ref(row))
-    return [agreement_message(data, topic=ctx.topic, key=row["loan_id"], time=signature.signed_at,
-                              cause=f"{row['agreement_id']}:signed")]
-
-
-def _ref(row) -> dict:
-    return dict(agreement_id=row["agreement_id"], case_id=row["case_id"], loan_id=row["loan_id"],
-                customer_id=row["customer_id"])
-
-
+async def _locked(tx: Tx, agreement_id: str) -> asyncpg.Record:
+    row = await agreements.agreement(tx.conn, agreement_id, lock=True)
+    if row is None:
+        raise NotFound("agreement_not_found", "no agreement with this id")
+    return row

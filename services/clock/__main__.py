@@ -7,7 +7,7 @@ instance per environment; a tick that is not newer than the last one is ignored 
 import asyncio
 import logging
 import signal
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from aiohttp import web
 from aiokafka import AIOKafkaProducer
@@ -45,12 +45,12 @@ async def run(settings: ClockSettings, stop: asyncio.Event, readiness: Readiness
         return  # stopped before Kafka answered
     try:
         while not stop.is_set():
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             _, value = encode(ClockTicked(now=now), source="collections/clock", time=now, subject="clock")
             try:
                 await asyncio.wait_for(producer.send_and_wait(settings.clock_topic, value=value, key=b"clock"),
                                        settings.send_timeout_seconds)
-            except (KafkaError, asyncio.TimeoutError) as error:
+            except (TimeoutError, KafkaError) as error:
                 readiness.mark("kafka", False)
                 TICK_FAILURES.inc()
                 log.warning("tick not published", extra={"error": type(error).__name__})
@@ -60,7 +60,7 @@ async def run(settings: ClockSettings, stop: asyncio.Event, readiness: Readiness
                 LAST_TICK_PUBLISHED.set_to_current_time()
             try:
                 await asyncio.wait_for(stop.wait(), settings.tick_seconds)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
     finally:
         await producer.stop()

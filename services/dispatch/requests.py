@@ -3,6 +3,8 @@ from datetime import date, time
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.dispatch.domain.geo import Point, Territory
+from services.dispatch.domain.roster import WEEK, Collector
 from shared.events.base import TimeZoneName
 from shared.events.dispatch import NegotiatedTerms, VisitOutcome
 
@@ -35,6 +37,16 @@ class CollectorIn(_Request):
     time_zone: TimeZoneName = "Asia/Shanghai"
     active: bool = True
 
+    def collector(self, collector_id: str) -> Collector:
+        """The entry as the domain's collector, under the id the supervisor gave or the service made up."""
+        polygon = tuple(Point(p.latitude, p.longitude) for p in self.polygon or ())
+        return Collector(
+            collector_id=collector_id, name=self.name, territory=Territory(frozenset(self.territory), polygon),
+            certified_until=self.certified_until, skills=frozenset(self.skills), daily_capacity=self.daily_capacity,
+            hours=tuple((h.start, h.end) if (h := self.hours.get(day)) is not None else None for day in range(WEEK)),
+            home=Point(self.home.latitude, self.home.longitude), time_zone=self.time_zone, active=self.active,
+        )
+
 
 class CheckIn(_Request):
     collector_id: str = Field(min_length=1, max_length=128)
@@ -47,9 +59,5 @@ class VisitOutcomeIn(_Request):
     terms: NegotiatedTerms | None = None
     evidence: list[str] = Field(default_factory=list, max_length=20)
     notes: str | None = Field(default=None, max_length=2000)
-
-
-class RouteQuery(_Request):
-    date: date
 
 

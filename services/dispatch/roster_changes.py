@@ -1,38 +1,48 @@
 """A roster entry saved; visits its collector can no longer keep are re-assigned."""
 import uuid
-from datetime import datetime
+from dataclasses import dataclass, replace
 
-import asyncpg
-from aiohttp import web
-
-from services.dispatch import convert
+from services.dispatch.assigning import assign_visit
 from services.dispatch.context import Dispatch
 from services.dispatch.domain.cancellation import reassign_reason
-from services.dispatch.domain.roster import problems
-from services.dispatch.planner import assign_visit
+from services.dispatch.domain.roster import Collector, problems
 from services.dispatch.requests import CollectorIn
 from services.dispatch.store import roster, visits
-from shared.kafka.batch import AfterCommit
-from shared.web import error
+from shared.db.tx import Tx
+from shared.refusal import Invalid, NotFound
 
 
-async def save_collector(conn: asyncpg.Connection, ctx: Dispatch, collector_id: str | None, body: CollectorIn,
-                         now: datetime | None, after: AfterCommit) -> tuple[web.Response, list]:
-    """`now` is None before the first tick: nothing is planned yet, so nothing needs re-assigning."""
-    collector_id = collector_id or f"col-{uuid.uuid4().hex[:12]}"  # PUT names it (e.g. the employee id)
-    creating = not await roster.exists(conn, collector_id)
-    row = convert.collector_row(collector_id, body)
-    collector = convert.collector(row)
-    faults = problems(collector)
-    if faults:
-        return error(422, "invalid_collector", "the roster entry cannot be dispatched", problems=faults), []
-    await roster.upsert(conn, row, now)
-    messages = []
-    for visit_row in await visits.open_visits(conn, collector_id=collector_id, after=now) if now else []:
-        visit = convert.visit_request(visit_row, ctx.collectors_per_visit)
-        why = reassign_reason(collector, visit, ctx.policy)
-        if why is not None:
-            messages += await assign_visit(conn, ctx, visit_row, now, after,
-                                           replacing=list(visit_row["collector_ids"]), why=f"collector_{why}")
-    status = 201 if creating else 200
-    return web.json_response({"collector_id": collector_id, "reassigned_visits": len(messages)}, status=status), messages
+@dataclass(frozen=True)
+class Saved:
+    collector_id: str
+    created: bool  # a new entry, not a change to one
+    reassigned_visits: int  # visits planned again because this collector can no longer keep them
+
+
+async def save_collector(tx: Tx, dispatch: Dispatch, collector_id: str | None, body: CollectorIn) -> Saved:
+    """Create or replace an entry: PUT names it (e.g. the employee id), POST leaves the id to the service."""
+    return await _save(tx, dispatch, body.collector(collector_id or f"col-{uuid.uuid4().hex[:12]}"))
+
+
+async def deactivate_collector(tx: Tx, dispatch: Dispatch, collector_id: str) -> Saved:
+    collector = await roster.collector(tx.conn, collector_id)
+    if collector is None:
+        raise NotFound("collector_not_found", "no collector with this id")
+    return await _save(tx, dispatch, replace(collector, active=False))
+
+
+async def _save(tx: Tx, dispatch: Dispatch, collector: Collector) -> Saved:
+    """Before the first tick (`tx.now` None) nothing is planned yet, so nothing needs re-assigning."""
+    if faults := problems(collector):
+        raise Invalid("invalid_collector", "the roster entry cannot be dispatched", problems=faults)
+    created = not await roster.exists(tx.conn, collector.collector_id)
+    await roster.save(tx.conn, collector, tx.now)
+    reassigned = 0
+    if tx.now is not None:
+        for row in await visits.not_begun_of(tx.conn, collector.collector_id, ending_after=tx.now):
+            why = reassign_reason(collector, visits.request_of(row, dispatch.collectors_per_visit), dispatch.policy)
+            if why is not None:
+                await assign_visit(tx, dispatch, row, tx.now, replacing=list(row["collector_ids"]),
+                                   why=f"collector_{why}")
+                reassigned += 1
+    return Saved(collector.collector_id, created, reassigned)

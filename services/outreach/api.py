@@ -1,74 +1,71 @@
-"""HTTP views: outcome callbacks, the borrower's rights (preferences, complaints, history), visit times."""
-import uuid
+"""HTTP views: outcome callbacks, the borrower's rights (preferences, complaints, history), visit times.
 
-import asyncpg
+Each view checks the role, parses the body (a clear 400 otherwise), runs one use case in a unit of
+work and shapes the JSON; a refusal becomes its JSON error in shared/web.py, and no clock tick yet
+is a 503.
+"""
+import uuid
+from typing import Any
+
 from aiohttp import web
 
+from services.outreach import borrower_rights as rights
 from services.outreach import requests as body
-from services.outreach.borrower_rights import complain, confirm_visit, resolve_complaint, set_preferences
 from services.outreach.context import Outreach
-from services.outreach.outcomes import OutcomeConflict, record_outcome
-from services.outreach.store import contacts
-from shared.db.unit_of_work import UnitOfWork
-from shared.web import error, in_transaction, parse_body, require_role
+from services.outreach.domain.model import Preferences
+from services.outreach.domain.windows import HoursWindow
+from services.outreach.outcomes import record_outcome
+from shared.db.tx import UnitOfWork
+from shared.web import parse_body, require_role
 
 DIALER, SUPERVISOR, PORTAL = "dialer", "supervisor", "customer_portal"
 
 
-def routes(pool: asyncpg.Pool, ctx: Outreach, wake) -> list[web.RouteDef]:
-    unit = UnitOfWork(pool, wake)
-
-    async def transaction(work):
-        return await in_transaction(unit, work)
-
+def routes(unit: UnitOfWork, ctx: Outreach) -> list[web.RouteDef]:
     @require_role(DIALER, SUPERVISOR)
     async def outcome(request: web.Request) -> web.Response:
         report = await parse_body(request, body.OutcomeReport)
         attempt_id = request.match_info["attempt_id"]
-
-        async def work(conn, now, after):
-            promise = (report.promise.amount, report.promise.due_date) if report.promise else None
-            try:
-                messages = await record_outcome(conn, ctx, attempt_id, report.outcome, now, after, promise)
-            except OutcomeConflict as conflict:
-                return error(409, "outcome_conflict", "this attempt already has another outcome",
-                             recorded=str(conflict)), []
-            if messages is None:
-                return error(404, "attempt_not_found", "no contact attempt with this id"), []
-            return web.json_response({"attempt_id": attempt_id, "outcome": report.outcome}), messages
-
-        return await transaction(work)
+        promise = (report.promise.amount, report.promise.due_date) if report.promise else None
+        await unit.run(lambda tx: record_outcome(tx, ctx, attempt_id, report.outcome, promise))
+        return web.json_response({"attempt_id": attempt_id, "outcome": report.outcome})
 
     @require_role(PORTAL, SUPERVISOR)
     async def preferences(request: web.Request) -> web.Response:
         update = await parse_body(request, body.PreferencesUpdate)
-        return await transaction(lambda conn, now, after: set_preferences(conn, request.match_info["customer_id"],
-                                                                          update, now))
+        customer_id = request.match_info["customer_id"]
+        await unit.run(lambda tx: rights.set_preferences(tx, customer_id, _preferences(update)))
+        return web.json_response({"customer_id": customer_id, **update.model_dump(mode="json")})
 
     @require_role(PORTAL, SUPERVISOR)
     async def open_complaint(request: web.Request) -> web.Response:
         filed = await parse_body(request, body.ComplaintFiled)
         complaint_id = str(uuid.uuid4())
-        return await transaction(lambda conn, now, after: complain(conn, ctx, complaint_id, filed, now))
+        await unit.run(lambda tx: rights.complain(tx, complaint_id, filed.customer_id, filed.category,
+                                                  filed.description))
+        return web.json_response({"complaint_id": complaint_id, "status": "open"}, status=201)
 
     @require_role(SUPERVISOR)
     async def resolve(request: web.Request) -> web.Response:
         resolution = await parse_body(request, body.ComplaintResolution)
-        return await transaction(lambda conn, now, after: resolve_complaint(
-            conn, ctx, request.match_info["complaint_id"], resolution.resolution, now))
+        complaint_id = request.match_info["complaint_id"]
+        await unit.run(lambda tx: rights.resolve_complaint(tx, complaint_id, resolution.resolution))
+        return web.json_response({"complaint_id": complaint_id, "status": "resolved"})
 
     @require_role(PORTAL, SUPERVISOR, DIALER)
     async def visit_confirmation(request: web.Request) -> web.Response:
         chosen = await parse_body(request, body.VisitConfirmation)
-        return await transaction(lambda conn, now, after: confirm_visit(
-            conn, ctx, request.match_info["customer_id"], chosen, now, after))
+        requested = await unit.run(lambda tx: rights.confirm_visit(tx, ctx, request.match_info["customer_id"],
+                                                                   chosen.slot, chosen.offer_id))
+        return web.json_response({"visit_request_id": requested.visit_request_id,
+                                  "window_start": requested.window_start.isoformat(),
+                                  "window_end": requested.window_end.isoformat()}, status=201)
 
     @require_role(PORTAL, SUPERVISOR)
     async def history(request: web.Request) -> web.Response:
-        async with pool.acquire() as conn:
-            rows = await contacts.history(conn, request.match_info["customer_id"])
-        return web.json_response({"customer_id": request.match_info["customer_id"],
-                                  "contacts": [_jsonable(r) for r in rows]})
+        customer_id = request.match_info["customer_id"]
+        contacts = await unit.read(lambda conn: rights.contact_history(conn, customer_id))
+        return web.json_response({"customer_id": customer_id, "contacts": [_jsonable(c) for c in contacts]})
 
     return [
         web.post("/contact-attempts/{attempt_id}/outcome", outcome),
@@ -80,5 +77,11 @@ def routes(pool: asyncpg.Pool, ctx: Outreach, wake) -> list[web.RouteDef]:
     ]
 
 
-def _jsonable(row) -> dict:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(row).items()}
+def _preferences(update: body.PreferencesUpdate) -> Preferences:
+    hours = update.preferred_hours  # the request model has checked that it starts before it ends
+    window = HoursWindow(hours.start, hours.end) if hours else None
+    return Preferences(update.stop_contact, update.preferred_channel, window)
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}

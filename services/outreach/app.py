@@ -1,96 +1,76 @@
 """create_app(settings): wire outreach's parts together; nothing runs on import."""
+import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from services.outreach import api, metrics
+from services.outreach import api, metrics, sandbox
+from services.outreach.channels.base import Provider
 from services.outreach.channels.sandbox import SandboxProvider
+from services.outreach.channels.sender import Sender
 from services.outreach.channels.webhook import WebhookProvider
 from services.outreach.context import Outreach
-from services.outreach.dispatcher import Dispatcher
-from services.outreach.domain.policy import RuleBook
+from services.outreach.domain.rulebook import RuleBook
 from services.outreach.domain.strategy import StrategyTable
 from services.outreach.handlers import OutreachHandler
 from services.outreach.outcomes import record_outcome
-from services.outreach.sandbox_borrower import answer_visit_offer
 from services.outreach.settings import OutreachSettings
 from services.outreach.store import cases, complaints
-from shared.db.unit_of_work import UnitOfWork
-from shared.runtime import ServiceRuntime, spec_from
+from shared.db.tx import Emitter, UnitOfWork
+from shared.runtime import ServiceRuntime, ServiceSpec, Worker
 
 SERVICE = "outreach"
 MIGRATIONS = Path(__file__).with_name("migrations")
+SOURCE = "collections/outreach"
+_EVENT_IDS = uuid.UUID("5b1f0f8e-9c43-5f0e-8a57-0c2d3f8e9b14")  # never change: ids must survive replays
+
+
+def emitter(topic: str) -> Emitter:
+    """Outreach's events: their CloudEvents source, topic (outreach-events) and event-id namespace."""
+    return Emitter(source=SOURCE, topic=topic, namespace=_EVENT_IDS)
 
 
 def create_app(settings: OutreachSettings) -> ServiceRuntime:
     ctx = Outreach(
         rulebook=RuleBook.load(settings.rulebook_path), strategy=StrategyTable.load(settings.strategy_path),
-        topic=settings.outreach_events_topic, callback_number=settings.callback_number,
-        promise_grace_days=settings.promise_grace_days, visit_offer_tries=settings.visit_offer_tries,
+        callback_number=settings.callback_number, promise_grace_days=settings.promise_grace_days,
         due_cases_per_tick=settings.due_cases_per_tick,
     )
-    runtime: ServiceRuntime | None = None
-
-    def channel_worker(pool: asyncpg.Pool) -> list:
-        unit = UnitOfWork(pool, lambda: runtime.relay.wake())
-
-        async def report(attempt_id: str, outcome: str) -> None:
-            await unit.run(lambda conn, now, after: _outcome(conn, ctx, attempt_id, outcome, now, after))
-
-        async def sandbox_report(attempt_id: str, outcome: str) -> None:
-            await report(attempt_id, outcome)
-            if outcome == "delivered":
-                await answer_visit_offer(unit, ctx, attempt_id)
-
-        provider = SandboxProvider(sandbox_report) if settings.channel_provider == "sandbox" else WebhookProvider(
-            settings.webhook_url, settings.webhook_timeout_seconds, settings.webhook_token or None)
-        return [ChannelWorker(Dispatcher(pool, provider, on_failed=lambda attempt: report(attempt, "failed")),
-                              provider)]
-
-    spec = spec_from(
-        settings, name=SERVICE,
+    return ServiceRuntime(ServiceSpec(
+        name=SERVICE, settings=settings,
         consumed_topics=[settings.loan_events_topic, settings.delinquency_events_topic,
                          settings.dispatch_events_topic, settings.agreement_events_topic, settings.clock_topic],
-        produced_topics=[settings.outreach_events_topic], clock_topics=(settings.clock_topic,),
+        emitter=emitter(settings.outreach_events_topic),
+        clock_topics=(settings.clock_topic,),
         migrations=MIGRATIONS,
-        make_handler=lambda pool: OutreachHandler(ctx, ZoneInfo(settings.portfolio_time_zone)),
-        make_routes=lambda pool, wake: api.routes(pool, ctx, wake),
-        make_periodic=lambda pool: [(15.0, lambda: _gauges(pool))],
-        make_workers=channel_worker,
-    )
-    runtime = ServiceRuntime(spec)
-    return runtime
+        handler=OutreachHandler(ctx, ZoneInfo(settings.portfolio_time_zone)),
+        routes=lambda unit: api.routes(unit, ctx),
+        periodic=lambda unit: [(15.0, lambda: export_gauges(unit))],
+        workers=lambda unit: [sender(unit, ctx, settings)],
+    ))
 
 
-async def _outcome(conn, ctx: Outreach, attempt_id: str, outcome: str, now, after):
-    messages = await record_outcome(conn, ctx, attempt_id, outcome, now, after)
-    return None, messages or []
+def sender(unit: UnitOfWork, ctx: Outreach, settings: OutreachSettings) -> Worker:
+    """Sends allowed attempts through the configured provider; an attempt given up is recorded as failed."""
+    provider: Provider
+    if settings.channel_provider == "sandbox":
+        provider = SandboxProvider(sandbox.reporter(unit, ctx))
+    else:
+        provider = WebhookProvider(settings.webhook_url, settings.webhook_timeout_seconds,
+                                   settings.webhook_token or None)
+
+    async def failed(attempt_id: str) -> None:
+        await unit.run(lambda tx: record_outcome(tx, ctx, attempt_id, "failed"))
+
+    return Sender(unit, provider, on_failed=failed)
 
 
-async def _gauges(pool: asyncpg.Pool) -> None:
-    async with pool.acquire() as conn:
-        open_cases = await cases.open_counts(conn)
-        open_complaints = await complaints.open_count(conn)
+async def export_gauges(unit: UnitOfWork) -> None:
+    async def read(conn: asyncpg.Connection) -> tuple[dict[str, int], int]:
+        return await cases.open_counts(conn), await complaints.open_count(conn)
+
+    open_cases, open_complaints = await unit.read(read)
     for variant in ("champion", "challenger"):
         metrics.CASES_OPEN.labels(variant).set(open_cases.get(variant, 0))
     metrics.COMPLAINTS_OPEN.set(open_complaints)
-
-
-class ChannelWorker:
-    """The dispatcher and its provider, started and stopped with the service."""
-
-    def __init__(self, dispatcher: Dispatcher, provider):
-        self.dispatcher, self.provider = dispatcher, provider
-
-    async def start(self) -> None:
-        await self.provider.start()
-
-    async def run(self) -> None:
-        await self.dispatcher.run()
-
-    def stop(self) -> None:
-        self.dispatcher.stop()
-
-    async def close(self) -> None:
-        await self.provider.close()

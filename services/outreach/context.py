@@ -1,7 +1,7 @@
-"""What outreach's handlers and views need, built once at start-up and passed in."""
+"""What outreach's use cases need, built once at start-up from the settings and passed in."""
 from dataclasses import dataclass
 
-from services.outreach.domain.policy import RuleBook
+from services.outreach.domain.rulebook import RuleBook
 from services.outreach.domain.strategy import Ladder, StrategyTable
 
 
@@ -9,10 +9,8 @@ from services.outreach.domain.strategy import Ladder, StrategyTable
 class Outreach:
     rulebook: RuleBook
     strategy: StrategyTable
-    topic: str  # outreach-events
     callback_number: str
     promise_grace_days: int
-    visit_offer_tries: int
     due_cases_per_tick: int
 
     def ladder(self, variant: str, name: str | None) -> Ladder | None:

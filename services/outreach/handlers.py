@@ -1,23 +1,25 @@
-"""Outreach's batch handler: loan, delinquency and clock events in; decisions and contacts out."""
-from collections import defaultdict
+"""Outreach's batch handler: loan, delinquency, dispatch, agreement and clock events in; decisions and
+contacts out.
+
+Within a batch: people and payments first (a case opened in the same batch finds its borrower), then
+every case-related event in the order it came, then the clock (promises settle, due cases act).
+"""
 from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import asyncpg
-
-from services.outreach import metrics
-from services.outreach.casework import act_on_due_cases, choose_ladder
+from services.outreach import casework
 from services.outreach.context import Outreach
 from services.outreach.outcomes import (
-    AGREEMENT_CHANGES, VISIT_RESULTS, agreement_changed, settle_promises, visit_result,
+    VISIT_RESULTS,
+    agreement_broken,
+    agreement_signed,
+    settle_promises,
+    visit_result,
 )
-from services.outreach.store import cases, people, promises
-from shared.db import clock as clock_store
-from shared.db.outbox import OutboxMessage
-from shared.kafka.batch import AfterCommit
-from shared.kafka.records import Incoming
-from shared.metrics import CLOCK_LAST_TICK, CLOCK_NOW
+from services.outreach.store import people, promises
+from shared.db.ticks import advance_clock
+from shared.db.tx import Tx
+from shared.kafka.records import Incoming, by_type
 
 CLOSING = {"delinquency.loan_cured": "cured", "delinquency.loan_settled": "settled",
            "delinquency.loan_closed": "loan_closed"}
@@ -28,47 +30,33 @@ class OutreachHandler:
     ctx: Outreach
     zone: ZoneInfo  # the portfolio's, for business dates
 
-    async def __call__(self, conn: asyncpg.Connection, events: list[Incoming], after: AfterCommit) -> list[OutboxMessage]:
-        by_type: dict[str, list[Incoming]] = defaultdict(list)
+    async def __call__(self, tx: Tx, events: list[Incoming]) -> None:
+        grouped = by_type(events)
+        await people.add_from_originations(tx.conn, [e.data for e in grouped["loan.originated"]])
+        for update in grouped["customer.contact_updated"]:
+            await people.apply_contact_update(tx.conn, update.data)
+        await promises.record_payments(tx.conn, [e.data for e in grouped["loan.payment_received"]])
+        await promises.record_reversals(tx.conn, [e.data for e in grouped["loan.payment_reversed"]])
         for event in events:
-            by_type[event.type].append(event)
-        await people.add_from_originations(conn, [e.data for e in by_type["loan.originated"]])
-        for update in by_type["customer.contact_updated"]:
-            await people.apply_contact_update(conn, update.data)
-        await promises.record_payments(conn, [e.data for e in by_type["loan.payment_received"]])
-        await promises.record_reversals(conn, [e.data for e in by_type["loan.payment_reversed"]])
-        clock = await clock_store.read_clock(conn)
-        for event in events:
-            await self._delinquency(conn, event, clock.now or event.envelope.time, after)
-            if event.type in VISIT_RESULTS:
-                await visit_result(conn, self.ctx, event, clock.now or event.envelope.time)
-            elif event.type in AGREEMENT_CHANGES:
-                await agreement_changed(conn, self.ctx, event, clock.now or event.envelope.time)
-        messages: list[OutboxMessage] = []
-        for tick in by_type["clock.ticked"]:
-            messages += await self._tick(conn, tick.data.now, after)
-        return messages
+            await self._case_event(tx, event)
+        for tick in grouped["clock.ticked"]:
+            if await advance_clock(tx, tick.data.now) is None:
+                continue  # time never goes back
+            await settle_promises(tx, self.ctx, tick.data.now.astimezone(self.zone).date())
+            await casework.act_on_due_cases(tx, self.ctx)
 
-    async def _delinquency(self, conn, event: Incoming, now: datetime, after: AfterCommit) -> None:
+    async def _case_event(self, tx: Tx, event: Incoming) -> None:
+        at = tx.now or event.envelope.time  # the service's time; before the first tick, the event's
         data = event.data
         if event.type == "delinquency.loan_became_overdue":
-            variant = self.ctx.strategy.variant_of(data.case_id)
-            ladder = await choose_ladder(conn, self.ctx, variant, data.customer_id, data.bucket, data.risk_segment,
-                                         data.overdue_amount, 0)
-            if await cases.open_case(conn, data, variant, ladder, now):
-                after.append(lambda: metrics.CASES_OPENED.labels(variant).inc())
+            await casework.take_up(tx, self.ctx, data, at)
         elif event.type == "delinquency.loan_bucket_changed":
-            await cases.refresh_case(conn, data)
+            await casework.refresh(tx, data)
         elif event.type in CLOSING:
-            closed = await cases.close_cases_of_loan(conn, data.loan_id, CLOSING[event.type], now)
-            after.append(lambda n=len(closed), r=CLOSING[event.type]: metrics.CASES_CLOSED.labels(r).inc(n))
-
-    async def _tick(self, conn, now: datetime, after: AfterCommit) -> list[OutboxMessage]:
-        clock = await clock_store.read_clock(conn)
-        if clock.now is not None and now <= clock.now:
-            return []  # time never goes back
-        await clock_store.save_clock(conn, clock_store.ClockState(now, clock.last_closed_date))
-        after.append(lambda: (CLOCK_NOW.set(now.timestamp()), CLOCK_LAST_TICK.set_to_current_time()))
-        today = now.astimezone(self.zone).date()
-        return await settle_promises(conn, self.ctx, today, now, after) + await act_on_due_cases(
-            conn, self.ctx, now, after)
+            await casework.close_cases(tx, data.loan_id, CLOSING[event.type], at)
+        elif event.type in VISIT_RESULTS:
+            await visit_result(tx, self.ctx, event.type, data, at)
+        elif event.type == "agreement.signed":
+            await agreement_signed(tx, data)
+        elif event.type == "agreement.broken":
+            await agreement_broken(tx, self.ctx, data, at)

@@ -3,22 +3,18 @@ from pathlib import Path
 
 from pydantic import Field
 
-from services.outreach.domain.policy import DEFAULT_RULEBOOK_PATH
+from services.outreach.domain.rulebook import DEFAULT_RULEBOOK_PATH
 from services.outreach.domain.strategy import DEFAULT_STRATEGY_PATH
-from shared.settings import CommonSettings, env
+from shared.settings import env, service_settings
+
+_Common = service_settings("outreach", http_port=8082, consumer_group="outreach")
 
 
-class OutreachSettings(CommonSettings):
-    database_url: str = Field("postgresql://outreach:outreach@127.0.0.1:15432/outreach",
-                              validation_alias=env("OUTREACH_DATABASE_URL", "DATABASE_URL"))
-    http_host: str = Field("0.0.0.0", validation_alias=env("OUTREACH_HTTP_HOST", "HTTP_HOST"))
-    http_port: int = Field(8082, validation_alias=env("OUTREACH_HTTP_PORT", "HTTP_PORT"))
-    consumer_group: str = Field("outreach", validation_alias=env("OUTREACH_CONSUMER_GROUP", "CONSUMER_GROUP"))
+class OutreachSettings(_Common):  # type: ignore[misc, valid-type]
     rulebook_path: Path = Field(DEFAULT_RULEBOOK_PATH, validation_alias=env("OUTREACH_RULEBOOK_PATH"))
     strategy_path: Path = Field(DEFAULT_STRATEGY_PATH, validation_alias=env("OUTREACH_STRATEGY_PATH"))
     callback_number: str = Field("400-820-0000", validation_alias=env("OUTREACH_CALLBACK_NUMBER"))
     promise_grace_days: int = Field(2, ge=0, validation_alias=env("OUTREACH_PROMISE_GRACE_DAYS"))
-    visit_offer_tries: int = Field(3, ge=1, validation_alias=env("OUTREACH_VISIT_OFFER_TRIES"))
     due_cases_per_tick: int = Field(2000, ge=1, validation_alias=env("OUTREACH_DUE_CASES_PER_TICK"))
     channel_provider: str = Field("sandbox", pattern="^(sandbox|webhook)$",
                                   validation_alias=env("OUTREACH_CHANNEL_PROVIDER"))

@@ -2,16 +2,16 @@
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import asyncpg
-
 from services.overdue import api, metrics
+from services.overdue.announcements import emitter
 from services.overdue.domain.buckets import BucketTable
 from services.overdue.domain.delinquency import Policy
+from services.overdue.evaluator import Evaluator
 from services.overdue.handlers import OverdueHandler
 from services.overdue.settings import OverdueSettings
 from services.overdue.store import reads
-from services.overdue.transitions import Evaluator
-from shared.runtime import ServiceRuntime, spec_from
+from shared.db.tx import UnitOfWork
+from shared.runtime import ServiceRuntime, ServiceSpec
 
 SERVICE = "overdue"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -20,25 +20,20 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def create_app(settings: OverdueSettings) -> ServiceRuntime:
     policy = Policy(grace_days=settings.grace_days, buckets=BucketTable.parse(settings.buckets))
     zone = ZoneInfo(settings.portfolio_time_zone)
-    evaluator = Evaluator(policy=policy, topic=settings.delinquency_events_topic)
 
-    async def refresh_portfolio(pool: asyncpg.Pool) -> None:
-        async with pool.acquire() as conn:
-            book = await reads.portfolio(conn)
-        export_portfolio(book, policy)
+    async def refresh_portfolio(unit: UnitOfWork) -> None:
+        export_portfolio(await unit.read(reads.portfolio), policy)
 
-    spec = spec_from(
-        settings,
-        name=SERVICE,
+    return ServiceRuntime(ServiceSpec(
+        name=SERVICE, settings=settings,
         consumed_topics=[settings.loan_events_topic, settings.clock_topic],
-        produced_topics=[settings.delinquency_events_topic],
+        emitter=emitter(settings.delinquency_events_topic),
         clock_topics=(settings.clock_topic,),
         migrations=MIGRATIONS,
-        make_handler=lambda pool: OverdueHandler(evaluator=evaluator, zone=zone),
-        make_routes=lambda pool, wake: api.routes(pool, policy, zone),
-        make_periodic=lambda pool: [(settings.portfolio_refresh_seconds, lambda: refresh_portfolio(pool))],
-    )
-    return ServiceRuntime(spec)
+        handler=OverdueHandler(evaluator=Evaluator(policy), zone=zone),
+        routes=lambda unit: api.routes(unit, policy, zone),
+        periodic=lambda unit: [(settings.portfolio_refresh_seconds, lambda: refresh_portfolio(unit))],
+    ))
 
 
 def export_portfolio(book: dict, policy: Policy) -> None:

@@ -1,9 +1,9 @@
 """Building blocks shared by every event contract."""
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 MinorUnits = Annotated[int, Field(ge=0, description="money as an integer number of minor units (fen, cents)")]
 PositiveMinorUnits = Annotated[int, Field(gt=0, description="money as an integer number of minor units")]
@@ -23,14 +23,31 @@ TimeZoneName = Annotated[str, AfterValidator(_known_time_zone)]
 Instant = AwareDatetime
 
 
-class Contract(BaseModel):
-    """A contract model: tolerant of unknown fields when read, immutable once built.
+def _readers_accept_unknown_fields(schema: dict[str, Any]) -> None:
+    """The published schema describes what consumers accept: unknown fields are allowed (ignored)."""
+    schema.pop("additionalProperties", None)
 
-    Producers are held strict by the codec, which re-validates in strict mode
-    before anything is written.
+
+READING = {"reading": True}  # the validation context of a consumed message: see Contract
+
+
+class Contract(BaseModel):
+    """A contract model: strict when built, tolerant of unknown fields when read, immutable.
+
+    Building one with a field the contract does not have is an error (a producer's typo must
+    not vanish silently); the codec validates consumed messages with the READING context, in
+    which unknown fields (a newer producer's additions) are dropped. The codec also re-validates
+    in strict mode before anything is written.
     """
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_readers_accept_unknown_fields)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_unknown_fields_when_reading(cls, data: Any, info: ValidationInfo) -> Any:
+        if not (info.context and info.context.get("reading")) or not isinstance(data, dict):
+            return data
+        return {key: value for key, value in data.items() if key in cls.model_fields}
 
 
 def utc(moment: datetime) -> datetime:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from shared.events.base import utc
+from shared.events.base import READING, utc
 from shared.events.envelope import Envelope
 from shared.events.registry import EVENT_TYPES, TYPE_OF_MODEL
 
@@ -48,14 +48,14 @@ def decode(raw: bytes | None) -> Decoded:
     if not isinstance(document, dict):
         raise DecodeError(INVALID_JSON, "the message is not a JSON object")
     try:
-        envelope = Envelope.model_validate(document)
+        envelope = Envelope.model_validate(document, context=READING)
     except ValidationError as error:
         raise DecodeError(CONTRACT_VIOLATION, "envelope: " + _describe(error)) from None
     model = EVENT_TYPES.get(envelope.type)
     if model is None:
         raise DecodeError(UNKNOWN_TYPE, "no contract for this type", envelope.type)
     try:
-        data = model.model_validate(envelope.data)
+        data = model.model_validate(envelope.data, context=READING)
     except (ValidationError, ValueError) as error:
         detail = _describe(error) if isinstance(error, ValidationError) else type(error).__name__
         raise DecodeError(CONTRACT_VIOLATION, "data: " + detail, envelope.type) from None

@@ -1,11 +1,18 @@
 """Inbound contract: what the upstream loan systems publish on the loan-events topic."""
+import itertools
 from datetime import date
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from shared.events.base import (
-    Contract, Currency, Identifier, Instant, MinorUnits, PositiveMinorUnits, TimeZoneName,
+    Contract,
+    Currency,
+    Identifier,
+    Instant,
+    MinorUnits,
+    PositiveMinorUnits,
+    TimeZoneName,
 )
 
 
@@ -20,7 +27,7 @@ def _check_schedule(schedule: list[Instalment]) -> None:
     if len(set(sequences)) != len(sequences):
         raise ValueError("instalment sequences must be unique")
     ordered = sorted(schedule, key=lambda instalment: instalment.sequence)
-    if any(a.due_date > b.due_date for a, b in zip(ordered, ordered[1:])):
+    if any(a.due_date > b.due_date for a, b in itertools.pairwise(ordered)):
         raise ValueError("due dates must not go backwards as the sequence rises")
 
 

@@ -8,23 +8,19 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
-import asyncpg
-
 from shared import metrics
-from shared.db import inbox, outbox
-from shared.db.outbox import OutboxMessage
-from shared.db.transient import connection, is_transient
+from shared.db import inbox
+from shared.db.transient import is_transient
+from shared.db.tx import Tx, UnitOfWork
 from shared.events.registry import EVENT_TYPES
 from shared.kafka.records import HANDLER_ERROR, DeadLetter, Incoming, RawRecord, classify
 from shared.readiness import Readiness
 from shared.retry import Backoff, retry_transient
 
 log = logging.getLogger(__name__)
-AfterCommit = list[Callable[[], None]]
-# A handler gets the fresh events of a batch inside its transaction and returns the outbox
-# rows they cause; work that must only happen once the transaction commits (counting a
-# business metric, say) is appended to the AfterCommit list it is given.
-BatchHandler = Callable[[asyncpg.Connection, list[Incoming], AfterCommit], Awaitable[list[OutboxMessage]]]
+# A handler gets the batch's fresh events inside its unit of work (shared/db/tx.py): it changes the
+# projection through `tx.conn`, emits with `tx.emit` and counts with `tx.on_commit`.
+BatchHandler = Callable[[Tx, list[Incoming]], Awaitable[None]]
 Item = Incoming | DeadLetter
 
 
@@ -33,18 +29,16 @@ class BatchProcessor:
         self,
         *,
         service: str,
-        pool: asyncpg.Pool,
+        unit: UnitOfWork,
         handler: BatchHandler,
         dead_letter_topic: Callable[[str], str],
         readiness: Readiness,
-        after_commit: Callable[[], None] = lambda: None,
     ):
         self.service = service
-        self.pool = pool
+        self.unit = unit
         self.handler = handler
         self.dead_letter_topic = dead_letter_topic
         self.readiness = readiness
-        self.after_commit = after_commit
 
     async def process(self, records: list[RawRecord]) -> None:
         if not records:
@@ -57,7 +51,6 @@ class BatchProcessor:
             log.exception("batch failed, replaying it one message at a time", extra={"size": len(items)})
             for item in items:
                 await self._process_alone(item)
-        self.after_commit()
         metrics.BATCH_SIZE.observe(len(records))
         metrics.BATCH_DURATION.labels(records[0].topic).observe(time.perf_counter() - started)
         metrics.LAST_EVENT_PROCESSED.set_to_current_time()
@@ -97,21 +90,17 @@ class BatchProcessor:
 
     async def _commit(self, items: list[Item]) -> list[tuple[Item, str]]:
         unique = _first_of_each(items)
-        after_commit: AfterCommit = []
-        async with connection(self.pool) as conn, conn.transaction():
-            fresh_ids = await inbox.claim(conn, [_inbox_id(i) for i in unique], [i.record.topic for i in unique])
+
+        async def claim_and_handle(tx: Tx) -> set[int]:
+            fresh_ids = await inbox.claim(tx.conn, [_inbox_id(i) for i in unique], [i.record.topic for i in unique])
             fresh = [i for i in unique if _inbox_id(i) in fresh_ids]
-            events = [i for i in fresh if isinstance(i, Incoming)]
-            messages = [
-                d.to_outbox(self.dead_letter_topic(d.record.topic), self.service)
-                for d in fresh
-                if isinstance(d, DeadLetter)
-            ]
-            messages += await self.handler(conn, events, after_commit)
-            await outbox.add(conn, messages)
-        for action in after_commit:
-            action()
-        fresh_set = {id(i) for i in fresh}
+            tx.emit_messages(*(d.to_outbox(self.dead_letter_topic(d.record.topic), self.service)
+                               for d in fresh if isinstance(d, DeadLetter)))
+            if events := [i for i in fresh if isinstance(i, Incoming)]:
+                await self.handler(tx, events)
+            return {id(i) for i in fresh}
+
+        fresh_set = await self.unit.run(claim_and_handle, require_clock=False)
         return [(i, _outcome(i) if id(i) in fresh_set else "duplicate") for i in items]
 
     def _count(self, outcomes: list[tuple[Item, str]]) -> None:
@@ -120,9 +109,10 @@ class BatchProcessor:
                            for i, o in outcomes)
         for labels, count in consumed.items():
             metrics.EVENTS_CONSUMED.labels(*labels).inc(count)
-        dead = Counter((i.record.topic, i.reason) for i, o in outcomes if o == "dead_lettered")
-        for labels, count in dead.items():
-            metrics.DEAD_LETTERS.labels(*labels).inc(count)
+        dead = Counter((i.record.topic, i.reason) for i, o in outcomes
+                       if isinstance(i, DeadLetter) and o == "dead_lettered")
+        for (topic, reason), count in dead.items():
+            metrics.DEAD_LETTERS.labels(topic, reason).inc(count)
 
 
 def _known_type(event_type: str | None) -> str:

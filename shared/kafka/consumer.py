@@ -1,10 +1,11 @@
 """The consume loop: one `getmany` batch, one transaction, then the offset commit.
 
 faust's per-message path tops out near 10,000 events/s on these machines (see
-ARCHITECTURE.md and `make bench`); a high-volume topic is read here in batches instead.
+docs/architecture.md and `make bench`); a high-volume topic is read here in batches instead.
 """
 import asyncio
 import logging
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
@@ -93,7 +94,7 @@ class BatchConsumer:
                 continue
             await self._handle(batch)
 
-    async def _handle(self, batch: dict) -> None:
+    async def _handle(self, batch: dict[TopicPartition, list[Any]]) -> None:
         ordinary = {tp: records for tp, records in batch.items() if tp.topic not in self.clock_topics}
         ticks = {tp: records for tp, records in batch.items() if tp.topic in self.clock_topics}
         if ordinary:
@@ -101,7 +102,7 @@ class BatchConsumer:
         if ticks and await self._caught_up():
             await self._process(ticks)
 
-    async def _process(self, batch: dict) -> None:
+    async def _process(self, batch: dict[TopicPartition, list[Any]]) -> None:
         records = [record for records in batch.values() for record in records]
         await self.processor.process(records)
         await self._commit({tp: records[-1].offset + 1 for tp, records in batch.items()})

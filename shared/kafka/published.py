@@ -5,6 +5,8 @@ published but unmarked. Before publishing again, the relay reads the last `depth
 each partition it may have written to and marks the rows whose event id it finds there, so a
 restart does not publish them a second time.
 """
+from typing import Any
+
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 
@@ -27,12 +29,12 @@ async def published_event_ids(bootstrap_servers: str, topics: list[str], depth: 
         found: set[str] = set()
         while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
             batch = await consumer.getmany(*partitions, timeout_ms=500)
-            found |= {_event_id(record) for records in batch.values() for record in records}
-        found.discard(None)
+            found |= {event_id for records in batch.values() for record in records
+                      if (event_id := _event_id(record)) is not None}
         return found
     finally:
         await consumer.stop()
 
 
-def _event_id(record) -> str | None:
+def _event_id(record: Any) -> str | None:
     return next((value.decode() for key, value in record.headers or () if key == "ce_id"), None)

@@ -1,5 +1,7 @@
 """What a consumed message becomes: an event to handle, or a dead letter with its reason."""
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -69,6 +71,14 @@ class DeadLetter:
             payload=r.value or b"",
             headers=headers,
         )
+
+
+def by_type(events: Iterable[Incoming]) -> defaultdict[str, list[Incoming]]:
+    """A batch's events grouped by CloudEvents type, in their order; a missing type is an empty list."""
+    grouped: defaultdict[str, list[Incoming]] = defaultdict(list)
+    for event in events:
+        grouped[event.type].append(event)
+    return grouped
 
 
 def classify(record: RawRecord) -> Incoming | DeadLetter:

@@ -10,6 +10,7 @@ consumer's inbox drops any copy that still gets through.
 import asyncio
 import json
 import logging
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -22,12 +23,6 @@ from shared.readiness import Readiness
 from shared.retry import Backoff
 
 log = logging.getLogger(__name__)
-_RELAY_LOCK = 7_201_002
-
-_CLAIM = (
-    "SELECT id, event_id, topic, message_key, payload, headers FROM outbox"
-    " WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
-)
 
 
 class OutboxRelay:
@@ -85,7 +80,7 @@ class OutboxRelay:
         self._wake.clear()
         try:
             await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def _drain(self) -> None:
@@ -97,43 +92,41 @@ class OutboxRelay:
 
     async def publish_once(self) -> int:
         async with connection(self.pool) as conn, conn.transaction():
-            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RELAY_LOCK):
+            if not await outbox.take_publisher_lock(conn):
                 return 0
             if self._unsure_what_was_sent:
                 await self._mark_already_published(conn)
-            rows = await conn.fetch(_CLAIM, self.batch_size)
+            rows = await outbox.claim_unsent(conn, self.batch_size)
             if not rows:
                 return 0
             deliveries = [await self._send(row) for row in rows]
             await asyncio.gather(*deliveries)
-            await conn.execute("UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
+            await outbox.mark_sent(conn, [r["id"] for r in rows])
         self.readiness.mark("kafka", True)
         for row in rows:
             metrics.OUTBOX_PUBLISHED.labels(row["topic"]).inc()
         return len(rows)
 
     async def _mark_already_published(self, conn: asyncpg.Connection) -> None:
-        topics = [r["topic"] for r in await conn.fetch("SELECT DISTINCT topic FROM outbox WHERE sent_at IS NULL")]
+        topics = await outbox.unsent_topics(conn)
         found = await published_event_ids(self.bootstrap_servers, topics, depth=self.batch_size)
-        marked = await conn.execute(
-            "UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL AND event_id = ANY($1::text[])", list(found)
-        )
+        marked = await outbox.mark_published(conn, found)
         self._unsure_what_was_sent = False
-        if not marked.endswith(" 0"):
-            log.info("outbox rows found already published and marked sent", extra={"rows": marked.split()[-1]})
+        if marked:
+            log.info("outbox rows found already published and marked sent", extra={"rows": marked})
 
-    async def _send(self, row: asyncpg.Record) -> asyncio.Future:
+    async def _send(self, row: asyncpg.Record) -> "asyncio.Future[Any]":
         headers = [("ce_id", row["event_id"].encode())]
         headers += [(k, str(v).encode()) for k, v in json.loads(row["headers"]).items()]
         key = row["message_key"].encode() if row["message_key"] is not None else None
-        return await self._producer.send(row["topic"], value=bytes(row["payload"]), key=key, headers=headers)
+        delivery: asyncio.Future[Any] = await self._producer.send(row["topic"], value=bytes(row["payload"]), key=key,
+                                                                 headers=headers)
+        return delivery
 
     async def housekeeping(self) -> None:
         """Export the backlog and forget rows published long ago."""
         async with self.pool.acquire() as conn:
             backlog, age = await outbox.backlog(conn)
-            await conn.execute(
-                "DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1)", float(self.retention_seconds)
-            )
+            await outbox.forget_sent(conn, self.retention_seconds)
         metrics.OUTBOX_BACKLOG.set(backlog)
         metrics.OUTBOX_OLDEST_AGE.set(age)

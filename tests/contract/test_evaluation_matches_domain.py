@@ -13,7 +13,12 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 
 from services.overdue.domain.allocation import (
-    Payment, ScheduledInstalment, allocate, days_past_due, outstanding, overdue_amount,
+    Payment,
+    ScheduledInstalment,
+    allocate,
+    days_past_due,
+    outstanding,
+    overdue_amount,
 )
 from services.overdue.domain.buckets import BucketTable
 from services.overdue.domain.delinquency import Policy

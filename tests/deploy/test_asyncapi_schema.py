@@ -115,7 +115,9 @@ async def test_every_channel_has_kafka_bindings_with_the_partitions_topics_are_c
         assert kafka, f"{channel_id} has no Kafka bindings"
         assert kafka["topic"] == channel["address"] and kafka["bindingVersion"] == "0.5.0"
         expected = clock_service[CLOCK_TOPIC] if channel["address"] == CLOCK_TOPIC else TOPIC_PARTITIONS
-        assert kafka["partitions"] == expected, f"{channel_id}: {kafka['partitions']} partitions, created with {expected}"
+        assert kafka["partitions"] == expected, (
+            f"{channel_id}: {kafka['partitions']} partitions, created with {expected}"
+        )
         if channel["address"] in simulator:
             assert kafka["partitions"] == simulator[channel["address"]], f"the simulator creates {channel_id} otherwise"
 

@@ -158,7 +158,8 @@ def compose_validator() -> Draft202012Validator:
 
 def test_the_compose_file_follows_the_compose_specification(raw, compose, compose_validator):
     for document in (raw, compose):  # as written, and with the ${VAR:-default} defaults filled in
-        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in compose_validator.iter_errors(document)]
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+                  for e in compose_validator.iter_errors(document)]
         assert not errors, "\n".join(errors)
 
 
@@ -240,7 +241,8 @@ def test_infrastructure_is_kafka_3_9_kraft_and_postgres_15_with_health_checks(se
     assert "kafka-broker-api-versions.sh" in " ".join(kafka["healthcheck"]["test"])
     assert re.fullmatch(r"postgres:15(\b.*)?", postgres["image"])
     assert "pg_isready" in postgres["healthcheck"]["test"] and "127.0.0.1" in postgres["healthcheck"]["test"]
-    assert any(v.startswith("./deploy/docker/postgres-init.sql:/docker-entrypoint-initdb.d/") for v in postgres["volumes"])
+    assert any(v.startswith("./deploy/docker/postgres-init.sql:/docker-entrypoint-initdb.d/")
+               for v in postgres["volumes"])
 
 
 def test_one_clock_under_realtime_and_the_simulator_as_make_run_drives_it_under_simulation(services):

@@ -268,7 +268,7 @@ def test_every_container_is_hardened_and_probed(overlay):
             assert tmp and "emptyDir" in volumes[tmp[0]["name"]], f"{where}: /tmp must be an emptyDir"
             images.add(container["image"])
             assert not container["image"].endswith(":latest") and ":" in container["image"], where
-            process = process_of(container)
+            process_of(container)  # asserts it runs `python -m services.<name>`
             if workload["kind"] == "Deployment":
                 port = container["ports"][0]
                 assert (port["name"], port["containerPort"]) == ("http", HTTP_PORT), where

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.agreement.domain.months import add_months
-from services.outreach.domain.policy import DEFAULT_RULEBOOK_PATH
+from services.outreach.domain.rulebook import DEFAULT_RULEBOOK_PATH
 from shared.events.codec import encode
 from shared.events.dispatch import AgreedInstalment, NegotiatedTerms, VisitCompleted
 from shared.events.loan import PaymentReceived

@@ -13,7 +13,7 @@ import asyncpg
 from aiohttp import web
 
 from services.outreach.app import create_app
-from services.outreach.domain.policy import DEFAULT_RULEBOOK_PATH
+from services.outreach.domain.rulebook import DEFAULT_RULEBOOK_PATH
 from services.outreach.domain.strategy import StrategyTable
 from services.outreach.settings import OutreachSettings
 from shared.events.codec import encode

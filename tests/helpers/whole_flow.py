@@ -205,11 +205,11 @@ class WholeFlow:
         if await self.watch["outreach"].fetchval(
                 "SELECT EXISTS (SELECT 1 FROM contact_attempts WHERE dispatch_status = 'pending'"
                 " AND next_dispatch_at <= (SELECT now FROM service_clock))"):
-            # Nothing wakes outreach's dispatcher when a tick creates attempts: it polls every half
+            # Nothing wakes outreach's sender when a tick creates attempts: it polls every half
             # second, which would pace the whole run (two waits a day). The nudge changes when it
             # sends, not what.
             for worker in self.runtimes["outreach"].workers:
-                getattr(getattr(worker, "dispatcher", None), "wake", lambda: None)()
+                getattr(worker, "wake", lambda: None)()
             return False
         return True
 

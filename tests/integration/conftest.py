@@ -4,7 +4,6 @@ from tests.helpers.overdue import OverdueUnderTest
 from tests.helpers.stack import Stack
 
 
-
 @pytest.fixture(scope="session")
 def stack() -> Stack:
     return Stack.from_env()

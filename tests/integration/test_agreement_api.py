@@ -14,8 +14,20 @@ import pytest
 
 from services.agreement.domain.months import add_months
 from tests.helpers.agreement import (
-    COLLECTOR, DIALER, OVERDUE, POLICY, PORTAL, SUPERVISOR, TODAY, at, loan_closed, loan_cured, running_agreement,
-    sha256, terms, visit_completed,
+    COLLECTOR,
+    DIALER,
+    OVERDUE,
+    POLICY,
+    PORTAL,
+    SUPERVISOR,
+    TODAY,
+    at,
+    loan_closed,
+    loan_cured,
+    running_agreement,
+    sha256,
+    terms,
+    visit_completed,
 )
 from tests.helpers.loan_events import payment, reversal
 from tests.helpers.waiting import eventually

@@ -10,9 +10,23 @@ from datetime import timedelta
 import pytest
 
 from tests.helpers.dispatch import (
-    COLLECTOR, FAR, NEAR, NEARER, PORTAL, SUPERVISOR, TODAY, TOMORROW, VISIT_POINT, at, collector_body,
+    COLLECTOR,
+    FAR,
+    NEAR,
+    NEARER,
+    PORTAL,
+    SUPERVISOR,
+    TODAY,
+    TOMORROW,
+    VISIT_POINT,
+    at,
+    collector_body,
     collector_token,
-    complaint_opened, instant, loan_cured, running_dispatch, visit_requested,
+    complaint_opened,
+    instant,
+    loan_cured,
+    running_dispatch,
+    visit_requested,
 )
 from tests.helpers.waiting import eventually
 

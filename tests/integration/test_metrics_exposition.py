@@ -6,7 +6,7 @@ letters, lag, batch histograms, clock gauges) have samples; then /metrics is scr
 promtool is a real binary (`make tools`); a missing one fails the test."""
 import re
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import aiohttp
 import pytest
@@ -20,7 +20,7 @@ from tests.helpers.service_under_test import tick
 from tests.helpers.waiting import eventually
 
 pytestmark = pytest.mark.integration
-NOW = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 NOT_JSON = b"this is not an event"
 
 
@@ -98,7 +98,9 @@ async def test_the_metrics_a_running_service_serves_pass_promtool_check_metrics(
     assert _sample(text, "collections_clock_now_timestamp_seconds") == NOW.timestamp()
 
     result = run_tool("promtool", "check", "metrics", input=text, timeout=60)
-    assert not lint_problems(result), f"promtool check metrics on {name}'s /metrics:\n" + "\n".join(lint_problems(result))
+    assert not lint_problems(result), (
+        f"promtool check metrics on {name}'s /metrics:\n" + "\n".join(lint_problems(result))
+    )
 
 
 def lint_problems(result) -> list[str]:

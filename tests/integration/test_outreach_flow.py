@@ -9,7 +9,13 @@ import pytest
 
 from tests.helpers.kafka import header, read_topic
 from tests.helpers.outreach import (
-    OVERDUE_DAY, POLICY_VERSION, at, became_overdue, champion_case_id, running_outreach, tick,
+    OVERDUE_DAY,
+    POLICY_VERSION,
+    at,
+    became_overdue,
+    champion_case_id,
+    running_outreach,
+    tick,
 )
 from tests.helpers.waiting import eventually
 
@@ -148,7 +154,7 @@ async def test_a_complaint_stops_all_contact_until_it_is_resolved(outreach):
     await eventually(lambda: outreach.query("SELECT 1 FROM cases WHERE case_id = $1", case_b), what="B's case")
     await outreach.tick(at(DAY, 10, 10))  # A's retry would be due now; B's first reminder is
     [b1] = await outreach.wait_attempts("CB", 1)
-    await outreach.wait_dispatched(b1["attempt_id"])  # the dispatcher has run at 10:10 service time
+    await outreach.wait_dispatched(b1["attempt_id"])  # the sender has run at 10:10 service time
     assert outreach.gateway.keys() == [a1["attempt_id"], b1["attempt_id"]]  # A's message was never resent
 
     await outreach.tick(at(DAY + timedelta(days=1), 10, 30))

@@ -1,4 +1,4 @@
-"""The webhook provider and the dispatcher against a real local HTTP gateway and a real Postgres.
+"""The webhook provider and the sender against a real local HTTP gateway and a real Postgres.
 
 The gateway plays a correct idempotent gateway that misbehaves on purpose, by a script per
 attempt id: a 5xx, an answer slower than the provider's timeout (the message was taken,
@@ -7,21 +7,23 @@ updating service_clock, never by waiting.
 """
 import asyncio
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 import pytest
 from aiohttp import web
 
+from services.outreach.app import emitter
 from services.outreach.channels.base import OutboundMessage
+from services.outreach.channels.sender import Sender
 from services.outreach.channels.webhook import WebhookProvider
-from services.outreach.dispatcher import Dispatcher
 from shared.db.migrate import migrate
+from shared.db.tx import UnitOfWork
 from tests.helpers.waiting import eventually
 
 pytestmark = pytest.mark.integration
-T0 = datetime(2025, 3, 3, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
 PHONE, TOKEN, TIMEOUT, SLOW = "+15550000001", "gw-token", 0.3, 1.0
 
 
@@ -121,15 +123,16 @@ async def test_nothing_is_sent_before_the_first_tick_nor_before_it_is_due(pool):
     gateway, url = await start_gateway({})
     provider = WebhookProvider(url, TIMEOUT)
     await provider.start()
-    dispatcher = Dispatcher(pool, provider, on_failed=lambda attempt_id: asyncio.sleep(0))
+    sender = Sender(UnitOfWork(pool, emitter("outreach-events")), provider,
+                    on_failed=lambda attempt_id: asyncio.sleep(0))
     try:
         await add_attempt(pool, "due-at-t0")
         await add_attempt(pool, "cancelled", status="cancelled")
-        assert await dispatcher.dispatch_once() == 0  # no service_clock row yet
+        assert await sender.send_once() == 0  # no service_clock row yet
         await set_clock(pool, T0 - timedelta(seconds=1))
-        assert await dispatcher.dispatch_once() == 0
+        assert await sender.send_once() == 0
         await set_clock(pool, T0)
-        assert await dispatcher.dispatch_once() == 1
+        assert await sender.send_once() == 1
     finally:
         await provider.close()
         await gateway.runner.cleanup()
@@ -144,7 +147,7 @@ EXPECTED = {key: ("failed" if key in ("bad-number", "always-down") else "sent") 
 TRIES = {"flaky": 2, "slow-first": 2, "always-down": 5}
 
 
-async def test_two_dispatchers_send_every_attempt_once_through_failures_and_timeouts(pool):
+async def test_two_senders_send_every_attempt_once_through_failures_and_timeouts(pool):
     gateway, url = await start_gateway(SCRIPTS)
     for key in SCRIPTS:
         await add_attempt(pool, key, channel="call" if key == "ok-call" else "sms")
@@ -156,11 +159,11 @@ async def test_two_dispatchers_send_every_attempt_once_through_failures_and_time
         failed_reported.append(attempt_id)
 
     providers = [WebhookProvider(url, TIMEOUT, TOKEN) for _ in range(2)]
-    dispatchers = [Dispatcher(pool, provider, on_failed=on_failed, batch=4, idle_poll_seconds=0.02)
-                   for provider in providers]
+    senders = [Sender(UnitOfWork(pool, emitter("outreach-events")), provider, on_failed=on_failed, batch=4,
+                      idle_poll_seconds=0.02) for provider in providers]
     for provider in providers:
         await provider.start()
-    tasks = [asyncio.create_task(dispatcher.run()) for dispatcher in dispatchers]
+    tasks = [asyncio.create_task(sender.run()) for sender in senders]
     clock = T0
 
     async def all_settled() -> bool:
@@ -175,8 +178,8 @@ async def test_two_dispatchers_send_every_attempt_once_through_failures_and_time
     try:
         await eventually(all_settled, timeout=60, interval=0.05, what="every attempt sent or failed")
     finally:
-        for dispatcher in dispatchers:
-            dispatcher.stop()
+        for sender in senders:
+            sender.stop()
         await asyncio.gather(*tasks)
         for provider in providers:
             await provider.close()

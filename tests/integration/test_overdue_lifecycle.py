@@ -41,7 +41,9 @@ async def test_overdue_bucket_moves_cure_and_settlement(overdue):
     assert [(line["due_date"], line["outstanding"], line["days_past_due"]) for line in statement["lines"]] == [
         ("2026-03-05", 10_000, 6)
     ]
-    assert (statement["overdue_amount"], statement["outstanding_amount"], statement["bucket"]) == (10_000, 20_000, "1-30")
+    assert (statement["overdue_amount"], statement["outstanding_amount"], statement["bucket"]) == (
+        10_000, 20_000, "1-30"
+    )
 
     await overdue.send(payment("P2", "L1", 20_000, local(date(2026, 3, 11), 12)), tick_closing(date(2026, 3, 11)))
     events = await overdue.emitted()
@@ -85,7 +87,8 @@ async def test_payment_before_its_loan_is_held_then_applied(overdue):
 async def test_a_closed_loan_is_announced_once_and_no_longer_followed(overdue):
     await overdue.send(originated("L4", "C4", SCHEDULE, date(2026, 1, 5)), tick_closing(date(2026, 2, 10)))
     await emitted_types(overdue, 1)
-    await overdue.send(closed("L4", "written_off", local(date(2026, 2, 11))), closed("L4", "written_off", local(date(2026, 2, 11))))
+    await overdue.send(closed("L4", "written_off", local(date(2026, 2, 11))),
+                       closed("L4", "written_off", local(date(2026, 2, 11))))
     await overdue.send(tick_closing(date(2026, 3, 20)))
     await closed_through(overdue, date(2026, 3, 20))
     events = await overdue.emitted()

@@ -2,7 +2,8 @@
 import re
 from datetime import date
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulator.book import BEHAVIOURS, BookConfig, build_book, make_schedule, split_instalments
 from simulator.dates import add_months, monthly_due_dates

@@ -33,7 +33,8 @@ def test_duplicates_repeat_the_exact_bytes_of_an_earlier_message_that_day(plan):
         for index, message in enumerate(day.messages):
             if message.kind == DUPLICATE:
                 earlier = [m for m in day.messages[:index] if m.kind == VALID]
-                assert any(m.value == message.value and m.key == message.key and m.topic == message.topic for m in earlier)
+                assert any(m.value == message.value and m.key == message.key and m.topic == message.topic
+                           for m in earlier)
                 seen += 1
     assert seen == plan.counts.duplicates > 10
 

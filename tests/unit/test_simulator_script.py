@@ -74,7 +74,8 @@ def test_one_clock_tick_closes_each_day_after_its_events(plan):
         ticks = [m for m in day.messages if m.topic == "clock-test"]
         assert ticks == [day.messages[-1]]
         now = decode(ticks[0].value).data.now
-        assert now == datetime.combine(day.business_date + timedelta(days=1), datetime.min.time(), SHANGHAI) + timedelta(seconds=5)
+        next_midnight = datetime.combine(day.business_date + timedelta(days=1), datetime.min.time(), SHANGHAI)
+        assert now == next_midnight + timedelta(seconds=5)
         assert now.utcoffset() == timedelta(hours=8)
 
 
@@ -87,7 +88,9 @@ def test_no_loan_event_is_sent_before_its_origination_except_the_out_of_order_pa
         elif loan_id and loan_id not in originated:
             assert message.event_type == "loan.payment_received"
             later = [m for m in day.messages[day.messages.index(message):] if m.key == message.key]
-            assert any(m.event_type == "loan.originated" and m.kind == VALID for m in later), "origination later that day"
+            assert any(m.event_type == "loan.originated" and m.kind == VALID for m in later), (
+                "origination later that day"
+            )
             early += 1
     assert early == plan.counts.out_of_order > 0
 

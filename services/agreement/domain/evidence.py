@@ -7,9 +7,10 @@ as the borrower reads them; nothing in it depends on locale or the clock.
 """
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from services.agreement.domain.policy import AgreementPolicy
 from services.agreement.domain.proposal import Terms
@@ -31,7 +32,7 @@ class Signature:
 
     def __post_init__(self) -> None:
         require(bool(self.signer), "a signature names its signer")
-        require(self.method in SignatureMethod.__args__, f"unknown signature method {self.method!r}")
+        require(self.method in get_args(SignatureMethod), f"unknown signature method {self.method!r}")
         require(bool(_SHA256_HEX.match(self.text_hash)), "text_hash must be 64 lowercase hex digits (sha256)")
         require_aware(self.signed_at)
 
@@ -60,7 +61,7 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _formatter(currency: str, digits: int):
+def _formatter(currency: str, digits: int) -> Callable[[int], str]:
     def money(minor_units: int) -> str:
         if digits == 0:
             return f"{minor_units} {currency}"

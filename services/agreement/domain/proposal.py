@@ -7,7 +7,7 @@ the audit trail names the rules rather than paraphrasing them.
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, get_args
 
 from services.agreement.domain.months import add_months
 from services.agreement.domain.policy import AgreementPolicy
@@ -16,7 +16,9 @@ RuleId = Literal[
     "currency.not_allowed", "currency.mismatch", "amounts.do_not_cover", "waiver.too_large",
     "first_payment.too_small", "schedule.not_monthly_or_unordered", "term.too_long",
 ]
-RULE_IDS: tuple[RuleId, ...] = RuleId.__args__
+RULE_IDS: tuple[RuleId, ...] = get_args(RuleId)
+# Whether the loan can take an agreement at all, whatever the terms (checked before them).
+StandingId = Literal["case.not_open", "agreement.in_force"]
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -57,8 +59,22 @@ class Terms:
 
 @dataclass(frozen=True)
 class Violation:
-    rule_id: RuleId
+    rule_id: RuleId | StandingId
     message: str
+
+
+NO_OPEN_CASE = Violation("case.not_open", "the loan has no open delinquency case to agree on")
+ONE_IN_FORCE = Violation("agreement.in_force", "the loan already has a signed agreement in force")
+
+
+def standing(case_open: bool, agreement_in_force: bool) -> Violation | None:
+    """Why the loan cannot take a new agreement, if it cannot: it needs an open delinquency case, and
+    no agreement already in force (one payment stream cannot keep two agreements)."""
+    if not case_open:
+        return NO_OPEN_CASE
+    if agreement_in_force:
+        return ONE_IN_FORCE
+    return None
 
 
 def check_terms(terms: Terms, overdue_amount: int, today: date, policy: AgreementPolicy,

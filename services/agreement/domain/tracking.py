@@ -4,9 +4,10 @@ Everything is recomputed from the schedule and the payments counted so far,
 never updated in place: a reversal is handled by leaving the reversed payment
 out, and the allocation comes out as if it had never been made.
 """
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Collection, Iterable, Literal, Sequence
+from typing import Literal
 
 from services.agreement.domain.policy import AgreementPolicy
 from services.agreement.domain.proposal import Instalment

@@ -1,10 +1,17 @@
-"""Agreements, their schedules, and the open cases they settle."""
+"""Agreements, their schedules, the open cases they settle, and the loan's payments they count."""
 import json
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import datetime
 
 import asyncpg
 
+from services.agreement.domain.evidence import text_hash
+from services.agreement.domain.lifecycle import AgreementState
+from services.agreement.domain.proposal import Terms
 from shared.events.delinquency import DelinquencySnapshot
+from shared.events.loan import PaymentReceived, PaymentReversed
+
+# --- cases -------------------------------------------------------------------------------------
 
 
 async def track_case(conn: asyncpg.Connection, event: DelinquencySnapshot, still_open: bool) -> None:
@@ -25,24 +32,35 @@ async def open_cases(conn: asyncpg.Connection, customer_id: str) -> list[asyncpg
     return await conn.fetch("SELECT * FROM cases WHERE customer_id = $1 AND open ORDER BY loan_id", customer_id)
 
 
-async def open_case_of_loan(conn: asyncpg.Connection, loan_id: str):
+async def open_case_of_loan(conn: asyncpg.Connection, loan_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM cases WHERE loan_id = $1 AND open ORDER BY as_of DESC LIMIT 1", loan_id)
 
 
-async def add(conn: asyncpg.Connection, row: dict, instalments: list[tuple[date, int]]) -> bool:
+# --- agreements --------------------------------------------------------------------------------
+
+
+def state_of(row: asyncpg.Record) -> AgreementState:
+    """An agreement row as the lifecycle sees it."""
+    return AgreementState(row["status"], row["requires_approval"], text_hash(row["agreement_text"]),
+                          row["policy_version"])
+
+
+async def add(conn: asyncpg.Connection, *, agreement_id: str, case_id: str, loan_id: str, customer_id: str,
+              state: AgreementState, source: str, visit_id: str | None, terms: Terms, text: str,
+              proposed_at: datetime) -> bool:
+    """A new proposal and its schedule; False when the id (or the visit) already has one."""
     status = await conn.execute(
         "INSERT INTO agreements (agreement_id, case_id, loan_id, customer_id, status, source, visit_id, currency,"
-        " waiver_amount, requires_approval, policy_version, violations, agreement_text, proposed_at)"
-        " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) ON CONFLICT DO NOTHING",
-        row["agreement_id"], row["case_id"], row["loan_id"], row["customer_id"], row["status"], row["source"],
-        row["visit_id"], row["currency"], row["waiver_amount"], row["requires_approval"], row["policy_version"],
-        json.dumps(row["violations"]) if row["violations"] else None, row["agreement_text"], row["proposed_at"],
+        " waiver_amount, requires_approval, policy_version, agreement_text, proposed_at)"
+        " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT DO NOTHING",
+        agreement_id, case_id, loan_id, customer_id, state.status, source, visit_id, terms.currency,
+        terms.waiver_amount, state.approval_required, state.policy_version, text, proposed_at,
     )
     if not status.endswith(" 1"):
         return False
     await conn.executemany(
         "INSERT INTO agreement_instalments (agreement_id, sequence, due_date, amount) VALUES ($1, $2, $3, $4)",
-        [(row["agreement_id"], n, due, amount) for n, (due, amount) in enumerate(instalments, start=1)],
+        [(agreement_id, n, due, amount) for n, (due, amount) in enumerate(terms.instalments, start=1)],
     )
     return True
 
@@ -52,7 +70,7 @@ async def in_force(conn: asyncpg.Connection, loan_id: str) -> bool:
                                loan_id)
 
 
-async def agreement(conn: asyncpg.Connection, agreement_id: str, lock: bool = False):
+async def agreement(conn: asyncpg.Connection, agreement_id: str, lock: bool = False) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM agreements WHERE agreement_id = $1" + (" FOR UPDATE" if lock else ""),
                                agreement_id)
 
@@ -63,14 +81,16 @@ async def instalments(conn: asyncpg.Connection, agreement_id: str) -> list[async
 
 
 async def set_status(conn: asyncpg.Connection, agreement_id: str, status: str, at: datetime, column: str) -> None:
-    assert column in ("approved_at", "signed_at", "closed_at")
+    """The new status and when it was reached (`column`: approved_at or closed_at)."""
+    if column not in ("approved_at", "closed_at"):
+        raise ValueError(f"{column} is not a time an agreement's status is reached at")
     await conn.execute(f"UPDATE agreements SET status = $2, {column} = $3 WHERE agreement_id = $1",
                        agreement_id, status, at)
 
 
-async def sign(conn: asyncpg.Connection, agreement_id: str, signature: dict, at: datetime) -> None:
-    await conn.execute("UPDATE agreements SET status = 'active', signed_at = $3, signature = $2"
-                       " WHERE agreement_id = $1", agreement_id, json.dumps(signature), at)
+async def sign(conn: asyncpg.Connection, agreement_id: str, status: str, signature: dict, at: datetime) -> None:
+    await conn.execute("UPDATE agreements SET status = $2, signed_at = $4, signature = $3"
+                       " WHERE agreement_id = $1", agreement_id, status, json.dumps(signature), at)
 
 
 async def mark_instalments(conn: asyncpg.Connection, agreement_id: str, paid: list[int], missed: list[int]) -> None:
@@ -81,8 +101,9 @@ async def mark_instalments(conn: asyncpg.Connection, agreement_id: str, paid: li
 
 
 async def active_agreements(conn: asyncpg.Connection, loan_id: str | None = None) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM agreements WHERE status = 'active' AND ($1::text IS NULL OR loan_id = $1)"
-                            " ORDER BY agreement_id FOR UPDATE", loan_id)
+    """Locked: following them changes them."""
+    return await conn.fetch("SELECT * FROM agreements WHERE status = 'active'"
+                            " AND ($1::text IS NULL OR loan_id = $1) ORDER BY agreement_id FOR UPDATE", loan_id)
 
 
 async def open_agreements_of_loan(conn: asyncpg.Connection, loan_id: str) -> list[asyncpg.Record]:
@@ -90,21 +111,25 @@ async def open_agreements_of_loan(conn: asyncpg.Connection, loan_id: str) -> lis
                             " 'active') FOR UPDATE", loan_id)
 
 
+async def counts(conn: asyncpg.Connection) -> dict[str, int]:
+    return {r["status"]: r["n"] for r in
+            await conn.fetch("SELECT status, count(*) AS n FROM agreements GROUP BY status")}
+
+
+# --- the loan's payments -----------------------------------------------------------------------
+
+
 async def payments_since(conn: asyncpg.Connection, loan_id: str, since: datetime) -> list[asyncpg.Record]:
     return await conn.fetch("SELECT payment_id, amount, paid_at FROM loan_payments WHERE loan_id = $1"
                             " AND paid_at >= $2 AND NOT reversed ORDER BY paid_at, payment_id", loan_id, since)
 
 
-async def record_payments(conn: asyncpg.Connection, payments) -> None:
+async def record_payments(conn: asyncpg.Connection, payments: Iterable[PaymentReceived]) -> None:
     await conn.executemany("INSERT INTO loan_payments (payment_id, loan_id, amount, paid_at) VALUES ($1,$2,$3,$4)"
-                           " ON CONFLICT DO NOTHING", [(p.payment_id, p.loan_id, p.amount, p.paid_at) for p in payments])
+                           " ON CONFLICT DO NOTHING",
+                           [(p.payment_id, p.loan_id, p.amount, p.paid_at) for p in payments])
 
 
-async def record_reversals(conn: asyncpg.Connection, reversals) -> None:
+async def record_reversals(conn: asyncpg.Connection, reversals: Iterable[PaymentReversed]) -> None:
     await conn.executemany("UPDATE loan_payments SET reversed = true WHERE payment_id = $1",
                            [(r.payment_id,) for r in reversals])
-
-
-async def counts(conn: asyncpg.Connection) -> dict[str, int]:
-    return {r["status"]: r["n"] for r in
-            await conn.fetch("SELECT status, count(*) AS n FROM agreements GROUP BY status")}

@@ -1,7 +1,7 @@
-"""Assigning visits to teams of eligible collectors: one visit, a day, and the nearest-collector baseline.
+"""Assigning a visit to a team of eligible collectors.
 
-Candidates are ranked as `scoring` says; visits of a day go in window-start
-order, each seeing the loads and last stops the earlier ones left.
+Candidates are ranked as `scoring` says (the planner's rank: distance from the
+day's previous stop plus load), given the day so far (`plan.day_so_far`).
 
 When no team can go, the reason is the most common one among the collectors
 who cover the visit's area (why the people who could have gone did not);
@@ -11,42 +11,37 @@ who cover the visit's area (why the people who could have gone did not);
 "no_common_slot" (enough can, but no team's free times meet for a visit's length).
 """
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from services.dispatch.domain.eligibility import REASONS, judge
 from services.dispatch.domain.geo import covers
-from services.dispatch.domain.index import index
 from services.dispatch.domain.plan import Assignment, DayPlan, Unassignable
 from services.dispatch.domain.policy import DEFAULT, DispatchPolicy
 from services.dispatch.domain.roster import Collector
-from services.dispatch.domain.scoring import Place, from_home, from_last_stop
+from services.dispatch.domain.scoring import Place, from_last_stop
 from services.dispatch.domain.teams import Candidate, pick_team, team_slot, team_start
 from services.dispatch.domain.visits import VisitRequest
 
 Result = Assignment | Unassignable
-UNASSIGNABLE_REASONS = (*REASONS, "not_enough_collectors", "schedule_full", "no_common_slot")  # bounded: metric labels
 _PRECEDENCE = {reason: n for n, reason in enumerate(REASONS)}  # ties between reasons go the same way every time
-
-
-def assign(visit: VisitRequest, collectors: Iterable[Collector], state: DayPlan,
-           policy: DispatchPolicy = DEFAULT) -> Result:
-    """`collectors` may be the whole roster or only those who might cover the area: the team is the same."""
-    return _assign(visit, collectors, state, policy, from_last_stop)
 
 
 @dataclass
 class _Survey:
     """What asking every collector found: why each could not go, and who could."""
 
-    reasons: Counter = field(default_factory=Counter)  # of every collector asked
-    headline: Counter = field(default_factory=Counter)  # of those covering the visit's area only
+    reasons: Counter[str] = field(default_factory=Counter)  # of every collector asked
+    headline: Counter[str] = field(default_factory=Counter)  # of those covering the visit's area only
     candidates: list[Candidate] = field(default_factory=list)  # eligible and able to make the window
     unreachable: int = 0  # eligible, but cannot get there in time after their last visit
 
 
-def _assign(visit: VisitRequest, collectors: Iterable[Collector], state: DayPlan, policy: DispatchPolicy,
-            place: Place) -> Result:
+def assign(visit: VisitRequest, collectors: Iterable[Collector], state: DayPlan,
+           policy: DispatchPolicy = DEFAULT, place: Place = from_last_stop) -> Result:
+    """`collectors` may be the whole roster or only those who might cover the area: the team is the same.
+
+    `place` ranks a candidate; production always uses the planner's `from_last_stop`."""
     survey = _survey(visit, collectors, state, policy, place)
     counted = tuple(sorted(survey.reasons.items(), key=lambda item: (-item[1], _PRECEDENCE[item[0]])))
     eligible, needed = len(survey.candidates) + survey.unreachable, visit.collectors_needed
@@ -73,6 +68,7 @@ def _survey(visit: VisitRequest, collectors: Iterable[Collector], state: DayPlan
             if verdict.reason != "outside_territory" and covers(collector.territory, visit.area, visit.location):
                 survey.headline[verdict.reason] += 1
             continue
+        assert verdict.slot is not None  # judge gives every eligible collector a slot
         candidate = place(collector, progress, visit, verdict.slot, policy)
         if candidate.ready + policy.duration <= candidate.slot[1]:
             survey.candidates.append(candidate)
@@ -81,31 +77,6 @@ def _survey(visit: VisitRequest, collectors: Iterable[Collector], state: DayPlan
     return survey
 
 
-def _most_common(headline: Counter) -> str:
+def _most_common(headline: Counter[str]) -> str:
     ranked = sorted(headline.items(), key=lambda item: (-item[1], _PRECEDENCE[item[0]]))
     return ranked[0][0] if ranked else "outside_territory"
-
-
-def assign_day(visits: Iterable[VisitRequest], collectors: Sequence[Collector],
-               policy: DispatchPolicy = DEFAULT) -> tuple[list[Assignment], list[Unassignable]]:
-    """One day's visits, in window-start order."""
-    return _day(visits, collectors, policy, from_last_stop)
-
-
-def assign_nearest(visits: Iterable[VisitRequest], collectors: Sequence[Collector],
-                   policy: DispatchPolicy = DEFAULT) -> tuple[list[Assignment], list[Unassignable]]:
-    """BASELINE for the benchmark: each visit to the eligible collector(s) nearest their home, no routing."""
-    return _day(visits, collectors, policy, from_home)
-
-
-def _day(visits: Iterable[VisitRequest], collectors: Sequence[Collector], policy: DispatchPolicy,
-         place: Place) -> tuple[list[Assignment], list[Unassignable]]:
-    roster, state, assigned, unassignable = index(collectors), DayPlan(), [], []
-    for visit in sorted(visits, key=lambda v: (v.window_start, v.visit_id)):
-        result = _assign(visit, roster.candidates(visit), state, policy, place)
-        if isinstance(result, Assignment):
-            state = state.after(result, policy)
-            assigned.append(result)
-        else:
-            unassignable.append(result)
-    return assigned, unassignable

@@ -11,7 +11,7 @@ from typing import Literal
 from services.dispatch.domain.eligibility import why_not
 from services.dispatch.domain.policy import DEFAULT, DispatchPolicy
 from services.dispatch.domain.roster import Collector
-from services.dispatch.domain.visits import VisitRequest
+from services.dispatch.domain.visits import NOT_BEGUN, VisitRequest
 
 CANCELLING_EVENTS: dict[str, str] = {
     "delinquency.loan_cured": "loan_cured",
@@ -20,7 +20,7 @@ CANCELLING_EVENTS: dict[str, str] = {
     "outreach.complaint_opened": "complaint_opened",
     "agreement.signed": "agreement_signed",
 }
-CANCELLABLE_STATUSES = frozenset({"requested", "scheduled", "assigned", "unassignable"})
+CANCELLABLE_STATUSES = NOT_BEGUN
 NoShowNext = Literal["replan", "report_to_outreach"]
 
 
@@ -30,11 +30,14 @@ def cancel_reason(event_type: str) -> str | None:
 
 
 def cancels(event_type: str, visit_status: str) -> bool:
+    """Whether an event cancels a visit of its loan or customer that is in `visit_status`."""
     return cancel_reason(event_type) is not None and visit_status in CANCELLABLE_STATUSES
 
 
 def is_no_show(visit_window_end: datetime, checked_in_at: datetime | None, now: datetime) -> bool:
     """Nobody checked in inside the window, and the window is over.
+
+    Production asks this of each visit the store finds still assigned once its window ended.
 
     The window is half-open, as every window here: a check-in at its end or
     later is outside the time the borrower confirmed, so it does not count.

@@ -8,7 +8,6 @@ missing_skill, outside_working_hours, at_capacity.
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from services.dispatch.domain.geo import covers
@@ -29,11 +28,6 @@ class Verdict:
 def why_not(collector: Collector, visit: VisitRequest, day_load: int, policy: DispatchPolicy = DEFAULT) -> str | None:
     """None when `collector`, with `day_load` visits already that day, may be sent; else the reason code."""
     return judge(collector, visit, day_load, policy).reason
-
-
-def eligible(collectors: Iterable[Collector], visit: VisitRequest, loads: Mapping[str, int],
-             policy: DispatchPolicy = DEFAULT) -> list[Collector]:
-    return [c for c in collectors if why_not(c, visit, loads.get(c.collector_id, 0), policy) is None]
 
 
 def judge(collector: Collector, visit: VisitRequest, day_load: int, policy: DispatchPolicy = DEFAULT) -> Verdict:

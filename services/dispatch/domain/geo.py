@@ -48,6 +48,11 @@ class Territory:
         return min(lats), max(lats), min(lons), max(lons)
 
 
+def area_code(city: str, district: str | None) -> str:
+    """An address's area code: "city/district", or "city" when the district is not known."""
+    return f"{city}/{district}" if district else city
+
+
 def city_of(area: str) -> str:
     return area.split("/", 1)[0]
 

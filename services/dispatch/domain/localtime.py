@@ -5,19 +5,19 @@ share a tzinfo by their wall clocks, which is wrong across a daylight-saving
 change, while UTC arithmetic is exact. A wall time inside a spring-forward gap
 resolves as PEP 495's fold=0 does (shifted forward by the gap).
 """
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 Span = tuple[datetime, datetime]  # [start, end), UTC
 
 
 def utc_span(start: datetime, end: datetime) -> Span:
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def instant(day: date, wall: time, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, wall, tzinfo=zone).astimezone(timezone.utc)
+    return datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)
 
 
 def daily_spans(span: Span, zone: ZoneInfo, hours_on: Callable[[date], tuple[time, time] | None]) -> list[Span]:

@@ -1,7 +1,7 @@
 """A day being planned: what each collector has so far, and what assigning a visit decided."""
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Mapping
 
 from services.dispatch.domain.geo import Point
 from services.dispatch.domain.localtime import Span
@@ -33,24 +33,44 @@ class Unassignable:
 
 @dataclass(frozen=True)
 class DayPlan:
-    """One day's plan so far, by collector id; never changed in place (`after` returns the next plan)."""
+    """One day's plan so far, by collector id; never changed in place."""
 
     progress: Mapping[str, Progress] = field(default_factory=dict)
 
     def of(self, collector_id: str) -> Progress:
         return self.progress.get(collector_id, _IDLE)
 
-    @property
-    def loads(self) -> dict[str, int]:
-        return {collector_id: p.load for collector_id, p in self.progress.items()}
 
-    def after(self, assignment: Assignment, policy: DispatchPolicy = DEFAULT) -> "DayPlan":
-        ends = assignment.starts_at + policy.duration
-        progress = dict(self.progress)
-        for collector_id in assignment.collector_ids:
-            before = self.of(collector_id)
-            progress[collector_id] = Progress(before.load + 1, assignment.visit.location or before.at, ends)
-        return DayPlan(progress)
+@dataclass(frozen=True)
+class Booking:
+    """One member's place in a visit already planned (a team's visit is one booking per member)."""
+
+    collector_id: str
+    visit_id: str
+    location: Point | None
+    window_start: datetime
+    planned_start: datetime | None  # when the team is planned at the door; None: the window's start
+
+
+def day_so_far(bookings: Iterable[Booking], visit: VisitRequest, policy: DispatchPolicy = DEFAULT) -> DayPlan:
+    """Each collector's day so far as `visit` sees it (bookings of the visit itself left out).
+
+    The load counts every visit of the day; the previous stop and when they are free count only
+    visits over before this one's window opens (borrowers confirm slots in any order, so a later
+    booking may be for an earlier hour). `bookings` come in planned order.
+    """
+    progress: dict[str, Progress] = {}
+    for booking in bookings:
+        if booking.visit_id == visit.visit_id:
+            continue
+        before = progress.get(booking.collector_id, _IDLE)
+        free_at = (booking.planned_start or booking.window_start) + policy.duration
+        if free_at > visit.window_start:
+            progress[booking.collector_id] = Progress(before.load + 1, before.at, before.free_at)
+            continue
+        at = booking.location if booking.location is not None else before.at
+        progress[booking.collector_id] = Progress(before.load + 1, at, max(free_at, before.free_at or free_at))
+    return DayPlan(progress)
 
 
 _IDLE = Progress()

@@ -6,9 +6,9 @@ coordinates costs no distance (the address is on the stop; the app guides).
 Stops that cannot be made inside their window are listed as `late`, not done.
 """
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Sequence
+from datetime import UTC, datetime
 
 from services.dispatch.domain.geo import Point, distance_km
 from services.dispatch.domain.policy import DEFAULT, DispatchPolicy
@@ -99,4 +99,4 @@ def _route(stops: list[Stop], tour: Tour, order: list[int]) -> Route:
 
 def _arrival(stop: Stop, start: float) -> datetime:
     """Exactly the window's start when waiting for it (no float round trip to land a microsecond early)."""
-    return stop.window_start if start <= stop.window_start.timestamp() else datetime.fromtimestamp(start, timezone.utc)
+    return stop.window_start if start <= stop.window_start.timestamp() else datetime.fromtimestamp(start, UTC)

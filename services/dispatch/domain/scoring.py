@@ -1,14 +1,15 @@
-"""How a candidate is ranked and when it could begin a visit: the planner's view and the baseline's.
+"""How a candidate is ranked and when it could begin a visit.
 
 The planner scores the distance from where a collector's day has got to (the
 last stop, or home) plus `load_weight_km` per visit already on it: near
 collectors win, but not by piling a whole street onto one of them. It also
 asks when the collector could arrive after their last visit, since
 dispatching someone who cannot make the window breaks a time the borrower
-confirmed. The baseline looks only at the distance from home.
+confirmed. (The benchmark's nearest-collector baseline, which looks only at
+the distance from home, is another `Place`: bench/dispatch_day.py.)
 """
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 from services.dispatch.domain.geo import distance_km
 from services.dispatch.domain.localtime import Span
@@ -29,8 +30,3 @@ def from_last_stop(collector: Collector, progress: Progress, visit: VisitRequest
         ready = max(ready, progress.free_at + timedelta(seconds=policy.travel_seconds(km)))
     return Candidate(collector, km + policy.load_weight_km * progress.load, ready, slot)
 
-
-def from_home(collector: Collector, progress: Progress, visit: VisitRequest, slot: Span,
-              policy: DispatchPolicy) -> Candidate:
-    """Distance from home only: no load balance, no look at the rest of the day."""
-    return Candidate(collector, distance_km(collector.home, visit.location) if visit.location else 0.0, slot[0], slot)

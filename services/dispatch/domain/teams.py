@@ -4,9 +4,9 @@ Each member being free for the visit is not enough: one may finish work
 before the other can arrive. A team needs a common stretch of at least a
 visit's length, starting once the last of them can be there.
 """
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Sequence
 
 from services.dispatch.domain.localtime import Span
 from services.dispatch.domain.roster import Collector

@@ -45,7 +45,8 @@ def nearest_neighbour(tour: Tour) -> list[int]:
     With time windows, "nearest" has to be in time: the stop a street away
     whose window opens at 18:00 is not the next one at 10:00.
     """
-    left, order, clock, here = set(range(1, len(tour.opens))), [], tour.leave, 0
+    left, clock, here = set(range(1, len(tour.opens))), tour.leave, 0
+    order: list[int] = []
     while left:
         begins = {s: max(clock + tour.km[here][s] * tour.pace, tour.opens[s]) for s in left}
         doable = [s for s in left if begins[s] <= tour.latest[s]]

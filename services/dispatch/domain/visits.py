@@ -1,10 +1,12 @@
 """A visit as outreach asked for it: a borrower, a place, and a window confirmed with them beforehand."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from services.dispatch.domain.geo import Point
+
+NOT_BEGUN = frozenset({"assigned", "unassignable"})  # no team has started it: it can be re-planned or cancelled
 
 
 @dataclass(frozen=True)
@@ -38,3 +40,9 @@ class VisitRequest:
     def local_date(self) -> date:
         """The visit's day: the borrower's date when the confirmed window opens."""
         return self.window_start.astimezone(self.zone).date()
+
+    @property
+    def day_bounds(self) -> tuple[datetime, datetime]:
+        """The borrower's calendar day of the visit, as instants: whose loads and stops count."""
+        start = datetime.combine(self.local_date, time(), self.zone)
+        return start, start + timedelta(days=1)

@@ -1,4 +1,6 @@
-"""Dispatch metrics (bounded labels only: channel, result, reason; never a number or a message)."""
+"""The sender's metrics (bounded labels only: channel, result, reason; never a number or a message).
+
+Their names keep the `outreach_dispatch_` prefix the dashboards and alerts query."""
 from prometheus_client import Counter, Histogram
 
 PROVIDER_CALLS = Counter(

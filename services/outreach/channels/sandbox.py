@@ -1,13 +1,14 @@
 """The sandbox provider of `make run`: accepts everything and plays the gateway's or dialer's callback.
 
-The outcome is a pure function of the attempt id (a hash, never a global random state), so
-a run replays identically and a resent attempt reports the same outcome again.
+The outcome is a pure function of the attempt id (`shared.stable_pick`, never a global random state),
+so a run replays identically and a resent attempt reports the same outcome again. What a report does
+is injected (services/outreach/sandbox.py: the outcome use case, and the borrower who answers).
 """
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 
 from services.outreach.channels.base import OutboundMessage, SendResult
+from shared.stable_pick import pick_weighted
 
 log = logging.getLogger(__name__)
 Report = Callable[[str, str], Awaitable[None]]
@@ -20,17 +21,11 @@ CALL_OUTCOMES = (("reached", 30), ("no_answer", 40), ("promise_to_pay", 15), ("r
 
 def sandbox_outcome(attempt_id: str, channel: str) -> str:
     """What a real gateway (SMS) or dialer (call) would later report for this attempt."""
-    table = SMS_OUTCOMES if channel == "sms" else CALL_OUTCOMES
-    point = int.from_bytes(hashlib.sha256(attempt_id.encode()).digest()[:8], "big") % 100
-    for outcome, percent in table:
-        if point < percent:
-            return outcome
-        point -= percent
-    raise AssertionError("outcome table does not sum to 100")
+    return pick_weighted(attempt_id, SMS_OUTCOMES if channel == "sms" else CALL_OUTCOMES)
 
 
 class SandboxProvider:
-    def __init__(self, report: Report):
+    def __init__(self, report: Report) -> None:
         self.report = report
 
     async def start(self) -> None:

@@ -4,7 +4,6 @@ POST {base_url}/sms or {base_url}/calls with JSON {attempt_id, channel, destinat
 the attempt id in `Idempotency-Key` (a correct gateway answers a replay with 2xx or 409 and
 does not send again) and an optional bearer token. One ClientSession is kept for the process.
 """
-import asyncio
 from collections.abc import Callable
 
 import aiohttp
@@ -53,7 +52,7 @@ class WebhookProvider:
             async with self._session.post(f"{self.base_url}/{PATHS[message.channel]}", json=body, headers=headers,
                                           timeout=self.timeout, allow_redirects=False) as response:
                 status = response.status
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return SendResult("retry", "timeout")
         except (aiohttp.ClientError, OSError) as error:
             return SendResult("retry", f"connection error: {type(error).__name__}")

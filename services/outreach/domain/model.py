@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from services.outreach.domain.policy import Channel, Purpose
+from services.outreach.domain.rulebook import Channel, Purpose
 from services.outreach.domain.windows import HoursWindow
 
 Recipient = Literal["borrower", "emergency_contact"]
@@ -85,6 +85,19 @@ class PersonHistory:
 
     def with_attempt(self, attempt: Attempt) -> "PersonHistory":
         return replace(self, attempts=self.attempts + (attempt,))
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person's file and the numbers to reach them: their own (valid ones first) and their emergency contacts'."""
+
+    history: PersonHistory
+    borrower_numbers: tuple[str, ...]
+    emergency_numbers: tuple[str, ...]
+
+    def with_attempt(self, attempt: Attempt) -> "Person":
+        """The same person once `attempt` is made: later decisions in the same tick count it."""
+        return replace(self, history=self.history.with_attempt(attempt))
 
 
 @dataclass(frozen=True)

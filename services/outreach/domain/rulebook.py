@@ -1,90 +1,106 @@
-"""The rule book: every decision to contact or not, with the rule that made it and the policy version.
+"""The rule book as configuration: every rule can be switched off and tuned, and the whole has a version.
 
-The rules run in this fixed order and the first objection wins, so the rule
-recorded is the most fundamental one: first those only a person can lift
-(complaint, stop request, third-party misuse, bad number, channel preference),
-then those time lifts (preferred hours, contact hours, caps, quiet period).
+This module defines the rule book and loads it; `rule_engine.decide` applies it to a contact request.
 
-=====  ===============================  ========================  ==================================
-order  rule id                          rule book section         retry_at (before the search below)
-=====  ===============================  ========================  ==================================
-1      complaint.open                   complaint                 None
-2      preference.stop_contact          stop_contact              None
-3      third_party.locate_only          third_party               None
-4      third_party.unreachable_only     third_party               None
-5      destination.invalid              invalid_destination       None
-6      preference.channel               preferred_channel         None
-7      preference.hours                 preferred_hours           next preferred opening
-8      hours.window                     contact_hours             next window opening
-9      cap.daily.<channel>              daily_cap                 next local day
-10     cap.calls.rolling_7d             rolling_call_cap          oldest call leaves the span
-11     cap.calls.after_conversation     quiet_after_conversation  quiet period ends
-12     cap.calls.unanswered_per_number  unanswered_per_number     next local day
-=====  ===============================  ========================  ==================================
-
-A switched-off section never blocks.
+Regulation changes, so the rules of conduct live in a versioned JSON file,
+not in code; every decision records the version that made it. A rule
+section left out of the file takes the product default, which is on:
+forgetting a section can never silently switch a protection off.
 """
-from datetime import datetime
-from typing import Callable
+from datetime import time
+from pathlib import Path
+from typing import Literal
 
-from services.outreach.domain import rules_consent as consent
-from services.outreach.domain import rules_timing as timing
-from services.outreach.domain.model import Block, ContactRequest, Decision, PersonHistory
-from services.outreach.domain.policy import RuleBook
-from services.outreach.domain.windows import local
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
-Rule = Callable[[ContactRequest, PersonHistory, RuleBook, datetime], Block | None]
+from services.outreach.domain.windows import HoursWindow
 
-RULES: tuple[tuple[str, Rule], ...] = (
-    ("complaint", consent.complaint_open),
-    ("stop_contact", consent.stop_contact),
-    ("third_party", consent.third_party_purpose),
-    ("third_party", consent.third_party_unreachable),
-    ("invalid_destination", consent.invalid_destination),
-    ("preferred_channel", consent.preferred_channel),
-    ("preferred_hours", timing.preferred_hours),
-    ("contact_hours", timing.contact_hours),
-    ("daily_cap", timing.daily_cap),
-    ("rolling_call_cap", timing.rolling_calls),
-    ("quiet_after_conversation", timing.quiet_after_conversation),
-    ("unanswered_per_number", timing.unanswered_per_number),
-)
+Channel = Literal["sms", "call", "visit"]
+Purpose = Literal["reminder", "collection", "locate", "visit_confirmation"]
 
-# Enough for any real combination of windows and caps; more means they never meet.
-MAX_RETRY_STEPS = 64
+DEFAULT_RULEBOOK_PATH = Path(__file__).resolve().parents[1] / "policy" / "rulebook.default.json"
 
 
-def decide(request: ContactRequest, person: PersonHistory, book: RuleBook, now: datetime) -> Decision:
-    local(now, person.zone)  # refuses a naive `now` before any rule reads it
-    block = first_block(request, person, book, now)
-    if block is None:
-        return Decision(True, "allowed", book.version)
-    return Decision(False, block.rule_id, book.version, _retry_at(request, person, book, block))
+class Rule(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
 
 
-def first_block(request: ContactRequest, person: PersonHistory, book: RuleBook, at: datetime) -> Block | None:
-    for section, rule in RULES:
-        if getattr(book, section).enabled and (block := rule(request, person, book, at)):
-            return block
-    return None
+class ContactHours(Rule):
+    """Contact only between `start` and `end` on the borrower's local wall clock."""
+
+    start: time = time(8, 0)
+    end: time = time(21, 0)
+    channels: frozenset[Channel] = frozenset({"sms", "call", "visit"})
+
+    @model_validator(mode="after")
+    def _starts_before_it_ends(self) -> "ContactHours":
+        HoursWindow(self.start, self.end)
+        return self
+
+    @property
+    def window(self) -> HoursWindow:
+        return HoursWindow(self.start, self.end)
 
 
-def _retry_at(request: ContactRequest, person: PersonHistory, book: RuleBook, block: Block) -> datetime | None:
-    """Follow the objections forward until none is left.
+class DailyCap(Rule):
+    """At most this many attempts per channel per person per local calendar day; null: no cap."""
 
-    Each rule's retry time is the earliest instant at which it alone stops
-    objecting, so no instant skipped over could have been allowed, and the
-    first instant no rule objects to is the earliest the request could pass:
-    a window opening that lands on a capped day moves on to the next day's
-    opening, a quiet period that ends at night moves to the morning.
-    Preferred hours that never meet the contact hours give None.
+    sms: PositiveInt | None = 2
+    call: PositiveInt | None = 3
+    visit: PositiveInt | None = None
+
+    def limit(self, channel: Channel) -> int | None:
+        return {"sms": self.sms, "call": self.call, "visit": self.visit}[channel]
+
+
+class RollingCallCap(Rule):
+    """At most `max_attempts` calls per person in any `days` x 24 hours."""
+
+    max_attempts: PositiveInt = 7
+    days: PositiveInt = 7
+
+
+class QuietAfterConversation(Rule):
+    """No call for `days` x 24 hours after a completed conversation with the borrower."""
+
+    days: PositiveInt = 7
+
+
+class UnansweredPerNumber(Rule):
+    """At most `max_per_day` unanswered calls to one number per local calendar day."""
+
+    max_per_day: PositiveInt = 6
+
+
+class ThirdParty(Rule):
+    """Emergency contacts only to locate an unreachable borrower.
+
+    Unreachable: every borrower number is known invalid, or the borrower's
+    last `failed_attempts_in_a_row` attempts with a known outcome all failed.
     """
-    at = block.retry_at
-    for _ in range(MAX_RETRY_STEPS):
-        if at is None:
-            return None
-        following = first_block(request, person, book, at)
-        if following is None:
-            return at
-        at = following.retry_at
-    return None
+
+    failed_attempts_in_a_row: PositiveInt = 3
+    purposes: frozenset[Purpose] = frozenset({"locate"})
+
+
+class RuleBook(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str = Field(min_length=1)
+    complaint: Rule = Rule()
+    stop_contact: Rule = Rule()
+    third_party: ThirdParty = ThirdParty()
+    invalid_destination: Rule = Rule()
+    preferred_channel: Rule = Rule()
+    preferred_hours: Rule = Rule()
+    contact_hours: ContactHours = ContactHours()
+    daily_cap: DailyCap = DailyCap()
+    rolling_call_cap: RollingCallCap = RollingCallCap()
+    quiet_after_conversation: QuietAfterConversation = QuietAfterConversation()
+    unanswered_per_number: UnansweredPerNumber = UnansweredPerNumber()
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_RULEBOOK_PATH) -> "RuleBook":
+        return cls.model_validate_json(Path(path).read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ against the request. Waiting changes none of them, so no retry time is given.
 from datetime import datetime
 
 from services.outreach.domain.model import Block, ContactRequest, PersonHistory
-from services.outreach.domain.policy import RuleBook
+from services.outreach.domain.rulebook import RuleBook
 
 
 def complaint_open(request: ContactRequest, person: PersonHistory, book: RuleBook, now: datetime) -> Block | None:

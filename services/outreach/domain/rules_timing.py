@@ -6,11 +6,11 @@ request. Durations ("7 days" of the rolling cap and of the quiet period) are
 exact 24-hour days, so daylight saving neither shortens nor stretches them;
 "per day" caps count the borrower's local calendar day.
 """
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Callable
 
 from services.outreach.domain.model import Attempt, Block, ContactRequest, PersonHistory
-from services.outreach.domain.policy import RuleBook
+from services.outreach.domain.rulebook import RuleBook
 from services.outreach.domain.windows import local, start_of_next_day
 
 

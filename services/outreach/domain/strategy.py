@@ -5,7 +5,6 @@ ladder whose segment matches the case wins, so specific rows go first and a
 catch-all row last. Two tables run side by side (champion and challenger) on
 a deterministic split of cases, so their recovery can be compared.
 """
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -13,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, model_validator
 
 from shared.events.delinquency import RiskSegment
+from shared.stable_pick import stable_fraction
 
 Action = Literal["sms_reminder", "call", "visit", "legal_referral"]
 Contactability = Literal["reachable", "unreachable"]
@@ -97,8 +97,7 @@ class StrategyTable(_Frozen):
 def variant_for(case_id: str, challenger_share: float) -> Variant:
     """The same case gets the same variant in every process and on every replay.
 
-    A case's place in [0, 1) comes from SHA-256 of its id (Python's hash() is
-    salted per process); cases placed below the share run the challenger.
+    A case's place in [0, 1) comes from SHA-256 of its id (`shared.stable_pick.stable_fraction`; Python's
+    hash() is salted per process); cases placed below the share run the challenger.
     """
-    place = int.from_bytes(hashlib.sha256(case_id.encode("utf-8")).digest()[:8], "big") / 2 ** 64
-    return "challenger" if place < challenger_share else "champion"
+    return "challenger" if stable_fraction(case_id) < challenger_share else "champion"

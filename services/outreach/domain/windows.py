@@ -7,9 +7,9 @@ after the gap; a wall time that happens twice (clocks fall back) has two
 instants, and a search from a given instant takes the first one not yet past.
 """
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 MIDNIGHT = time(0, 0)
@@ -69,7 +69,7 @@ def _instants_at(day: date, wall: time, zone: ZoneInfo) -> list[datetime]:
 
 
 def _resolve(naive: datetime, zone: ZoneInfo, fold: int) -> datetime:
-    instant = naive.replace(tzinfo=zone, fold=fold).astimezone(timezone.utc)
+    instant = naive.replace(tzinfo=zone, fold=fold).astimezone(UTC)
     if _wall(instant, zone) == naive:
         return instant
     return _gap_end(naive, zone)
@@ -80,16 +80,23 @@ def _gap_end(naive: datetime, zone: ZoneInfo) -> datetime:
 
     zoneinfo maps a missing wall time to instants on either side of the gap (PEP 495).
     """
-    low, high = sorted(naive.replace(tzinfo=zone, fold=f).astimezone(timezone.utc) for f in (0, 1))
+    low, high = sorted(naive.replace(tzinfo=zone, fold=f).astimezone(UTC) for f in (0, 1))
     return _first_second(low, high, lambda at: _wall(at, zone) >= naive)
 
 
 def _fall_back_between(start: datetime, end: datetime, zone: ZoneInfo) -> datetime | None:
     """The instant the clocks are set back between `start` and `end`, if they are."""
-    offset = start.astimezone(zone).utcoffset()
-    if end.astimezone(zone).utcoffset() >= offset:
+    offset = _offset(start, zone)
+    if _offset(end, zone) >= offset:
         return None
-    return _first_second(start, end, lambda at: at.astimezone(zone).utcoffset() < offset)
+    return _first_second(start, end, lambda at: _offset(at, zone) < offset)
+
+
+def _offset(instant: datetime, zone: ZoneInfo) -> timedelta:
+    offset = instant.astimezone(zone).utcoffset()
+    if offset is None:  # never for a ZoneInfo; says so to the type checker
+        raise ValueError(f"no UTC offset in {zone}")
+    return offset
 
 
 def _first_second(low: datetime, high: datetime, reached: Callable[[datetime], bool]) -> datetime:

@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 import asyncpg
 
+from services.outreach.domain.planning import Plan
+from services.outreach.domain.waiting import WaitingFor
 from shared.events.delinquency import DelinquencySnapshot
 
 
@@ -23,9 +25,15 @@ class CaseRow:
     days_past_due: int
     as_of: date | None
     broken_promises: int
-    waiting_for: str | None
+    waiting_for: WaitingFor | None
     agreement_id: str | None  # an agreement in force: no contact at all
     awaited_visit_id: str | None  # the visit whose report moves the case (waiting_for 'visit')
+
+    @classmethod
+    def of(cls, row: asyncpg.Record) -> "CaseRow":
+        fields = dict(row)
+        waiting = fields.pop("waiting_for")
+        return cls(**fields, waiting_for=WaitingFor(waiting) if waiting is not None else None)
 
 
 _COLUMNS = ("case_id, loan_id, customer_id, variant, ladder, step_index, step_attempts, bucket, risk_segment,"
@@ -73,27 +81,34 @@ async def due_cases(conn: asyncpg.Connection, now: datetime, limit: int) -> list
         f"SELECT {_COLUMNS} FROM cases WHERE status = 'open' AND next_action_at <= $1 AND agreement_id IS NULL"
         " ORDER BY next_action_at, case_id LIMIT $2 FOR UPDATE SKIP LOCKED", now, limit,
     )
-    return [CaseRow(**dict(r)) for r in rows]
+    return [CaseRow.of(r) for r in rows]
 
 
 async def case(conn: asyncpg.Connection, case_id: str) -> CaseRow | None:
     row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM cases WHERE case_id = $1 AND status = 'open' FOR UPDATE",
                               case_id)
-    return CaseRow(**dict(row)) if row else None
+    return CaseRow.of(row) if row else None
 
 
 async def save_step(conn: asyncpg.Connection, case_id: str, step_index: int, step_attempts: int,
-                    next_action_at: datetime | None, waiting_for: str | None) -> None:
+                    next_action_at: datetime | None, waiting_for: WaitingFor | None) -> None:
     await conn.execute(
         "UPDATE cases SET step_index = $2, step_attempts = $3, next_action_at = $4, waiting_for = $5"
-        " WHERE case_id = $1", case_id, step_index, step_attempts, next_action_at, waiting_for,
+        " WHERE case_id = $1", case_id, step_index, step_attempts, next_action_at,
+        waiting_for.value if waiting_for is not None else None,
     )
+
+
+async def save_plan(conn: asyncpg.Connection, case_id: str, plan: Plan) -> None:
+    """The step, tries, next action time and awaited answer a plan leaves the case with."""
+    await save_step(conn, case_id, plan.step_index, plan.step_attempts, plan.next_action_at, plan.waiting_for)
 
 
 async def await_visit(conn: asyncpg.Connection, case_id: str, visit_request_id: str, until: datetime) -> None:
     """Wait (until at most `until`) for dispatch's report on the visit it schedules for this request."""
-    await conn.execute("UPDATE cases SET waiting_for = 'visit', next_action_at = $3, awaited_visit_request_id = $2,"
-                       " awaited_visit_id = NULL WHERE case_id = $1", case_id, visit_request_id, until)
+    await conn.execute("UPDATE cases SET waiting_for = $4, next_action_at = $3, awaited_visit_request_id = $2,"
+                       " awaited_visit_id = NULL WHERE case_id = $1", case_id, visit_request_id, until,
+                       WaitingFor.VISIT.value)
 
 
 async def visit_scheduled(conn: asyncpg.Connection, case_id: str, visit_request_id: str, visit_id: str) -> None:
@@ -103,11 +118,16 @@ async def visit_scheduled(conn: asyncpg.Connection, case_id: str, visit_request_
 
 async def hold_for_agreement(conn: asyncpg.Connection, case_id: str, agreement_id: str) -> None:
     """A signed agreement stops all contact on the case: nothing due, nothing queued, no offer open."""
-    await conn.execute("UPDATE cases SET agreement_id = $2, next_action_at = NULL, waiting_for = 'agreement'"
-                       " WHERE case_id = $1", case_id, agreement_id)
+    await conn.execute("UPDATE cases SET agreement_id = $2, next_action_at = NULL, waiting_for = $3"
+                       " WHERE case_id = $1", case_id, agreement_id, WaitingFor.AGREEMENT.value)
     await conn.execute("UPDATE contact_attempts SET dispatch_status = 'cancelled'"
                        " WHERE case_id = $1 AND dispatch_status = 'pending'", case_id)
     await conn.execute("UPDATE visit_offers SET status = 'expired' WHERE case_id = $1 AND status = 'offered'", case_id)
+
+
+async def open_cases_of_loan(conn: asyncpg.Connection, loan_id: str) -> list[str]:
+    rows = await conn.fetch("SELECT case_id FROM cases WHERE loan_id = $1 AND status = 'open'", loan_id)
+    return [r["case_id"] for r in rows]
 
 
 async def cases_under_agreement(conn: asyncpg.Connection, agreement_id: str) -> list[str]:
@@ -127,18 +147,19 @@ async def count_broken_promise(conn: asyncpg.Connection, case_id: str) -> None:
 
 async def pause_customer(conn: asyncpg.Connection, customer_id: str) -> None:
     """A complaint pauses every case of the person until it is resolved."""
-    await conn.execute("UPDATE cases SET next_action_at = NULL, waiting_for = 'complaint'"
-                       " WHERE customer_id = $1 AND status = 'open'", customer_id)
+    await conn.execute("UPDATE cases SET next_action_at = NULL, waiting_for = $2"
+                       " WHERE customer_id = $1 AND status = 'open'", customer_id, WaitingFor.COMPLAINT.value)
     await conn.execute("UPDATE contact_attempts SET dispatch_status = 'cancelled'"
                        " WHERE customer_id = $1 AND dispatch_status = 'pending'", customer_id)
     await conn.execute("UPDATE visit_offers SET status = 'expired' WHERE customer_id = $1 AND status = 'offered'",
                        customer_id)
 
 
-async def resume_customer(conn: asyncpg.Connection, customer_id: str, at: datetime, waiting_for: str) -> None:
+async def resume_customer(conn: asyncpg.Connection, customer_id: str, at: datetime, waiting_for: WaitingFor) -> None:
     """Cases that waited for this person's complaint (or preference) to change act at the next tick."""
     await conn.execute("UPDATE cases SET next_action_at = $2, waiting_for = NULL"
-                       " WHERE customer_id = $1 AND status = 'open' AND waiting_for = $3", customer_id, at, waiting_for)
+                       " WHERE customer_id = $1 AND status = 'open' AND waiting_for = $3", customer_id, at,
+                       waiting_for.value)
 
 
 async def open_counts(conn: asyncpg.Connection) -> dict[str, int]:

@@ -49,20 +49,3 @@ async def history(conn: asyncpg.Connection, customer_id: str) -> list[asyncpg.Re
         " rule_id, policy_version FROM contact_decisions WHERE customer_id = $1 AND NOT allowed"
         " ORDER BY at DESC LIMIT 500", customer_id,
     )
-
-
-async def claim_for_dispatch(conn: asyncpg.Connection, now: datetime, limit: int) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        "SELECT attempt_id, customer_id, channel, recipient, destination, message, dispatch_tries"
-        " FROM contact_attempts WHERE dispatch_status = 'pending' AND next_dispatch_at <= $1"
-        " ORDER BY next_dispatch_at LIMIT $2 FOR UPDATE SKIP LOCKED", now, limit,
-    )
-
-
-async def mark_dispatched(conn: asyncpg.Connection, attempt_id: str, status: str, tries: int,
-                          next_at: datetime | None) -> None:
-    await conn.execute(
-        "UPDATE contact_attempts SET dispatch_status = $2, dispatch_tries = $3,"
-        " next_dispatch_at = coalesce($4, next_dispatch_at) WHERE attempt_id = $1",
-        attempt_id, status, tries, next_at,
-    )

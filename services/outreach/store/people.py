@@ -2,13 +2,14 @@
 import json
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import asyncpg
 
-from services.outreach.domain.model import Attempt, PersonHistory, Preferences
+from services.outreach.domain.model import Attempt, Person, PersonHistory, Preferences
 from services.outreach.domain.windows import HoursWindow
-from services.outreach.planning import Person
 from shared.events.loan import CustomerContactUpdated, LoanOriginated
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,31 @@ async def apply_contact_update(conn: asyncpg.Connection, update: CustomerContact
     if update.address is not None:
         await conn.execute("UPDATE customer_loans SET address = $2 WHERE customer_id = $1", update.customer_id,
                            update.address.model_dump_json())
+
+
+async def known(conn: asyncpg.Connection, customer_id: str) -> bool:
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM customers WHERE customer_id = $1)", customer_id)
+
+
+async def reachable(conn: asyncpg.Connection, customer_id: str) -> bool:
+    """The borrower has a number not known to be invalid."""
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM contact_points WHERE customer_id = $1"
+                               " AND kind = 'borrower' AND NOT invalid)", customer_id)
+
+
+async def save_preferences(conn: asyncpg.Connection, customer_id: str, preferences: Preferences,
+                           at: datetime) -> None:
+    """The borrower's own choice replaces whatever they chose before."""
+    hours = preferences.preferred_hours
+    await conn.execute(
+        "INSERT INTO preferences (customer_id, stop_contact, preferred_channel, preferred_start, preferred_end,"
+        " updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (customer_id) DO UPDATE SET"
+        " stop_contact = excluded.stop_contact, preferred_channel = excluded.preferred_channel,"
+        " preferred_start = excluded.preferred_start, preferred_end = excluded.preferred_end,"
+        " updated_at = excluded.updated_at",
+        customer_id, preferences.stop_contact, preferences.preferred_channel, hours.start if hours else None,
+        hours.end if hours else None, at,
+    )
 
 
 async def people(conn: asyncpg.Connection, customer_ids: list[str], now: datetime) -> dict[str, Person]:
@@ -113,9 +139,19 @@ async def mark_invalid(conn: asyncpg.Connection, customer_id: str, destination: 
                        customer_id, destination)
 
 
-async def loan_address(conn: asyncpg.Connection, loan_id: str):
+@dataclass(frozen=True)
+class LoanContact:
+    """Where and to whom a loan's messages and visits go."""
+
+    address: dict[str, Any]
+    time_zone: str
+    first_name: str
+    product: str
+
+
+async def loan_contact(conn: asyncpg.Connection, loan_id: str) -> LoanContact | None:
     row = await conn.fetchrow("SELECT l.address, c.time_zone, c.first_name, l.product FROM customer_loans l"
                               " JOIN customers c USING (customer_id) WHERE l.loan_id = $1", loan_id)
-    return (json.loads(row["address"]), row["time_zone"], row["first_name"], row["product"]) if row else None
-
-
+    if row is None:
+        return None
+    return LoanContact(json.loads(row["address"]), row["time_zone"], row["first_name"], row["product"])

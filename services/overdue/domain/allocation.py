@@ -1,7 +1,7 @@
 """Allocation of payments to a loan's instalments, and what follows from it."""
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The borrower's itemised statement (right to know): what is overdue and why."""
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from services.overdue.domain.allocation import Payment, ScheduledInstalment, allocate
 from services.overdue.domain.delinquency import Policy, Position

@@ -1,6 +1,6 @@
 """Set-based days-past-due evaluation: one statement for the whole book or for a few loans.
 
-The rules are PRODUCT.md's definitions (and services/overdue/domain/allocation.py, which
+The rules are the shared definitions of docs/inbound-contract.md (and services/overdue/domain/allocation.py, which
 the contract test holds equal to this SQL): payments fill instalments oldest due date first;
 DPD on D is D minus the due date of the oldest instalment due before D and not fully paid.
 """
@@ -68,7 +68,8 @@ SELECT s.loan_id, count(*) AS instalments_due,
        count(*) FILTER (WHERE s.due_through > coalesce((
            SELECT sum(p.amount)::bigint FROM payments p
            WHERE p.loan_id = s.loan_id AND p.business_date <= s.due_date
-             AND NOT EXISTS (SELECT 1 FROM payment_reversals r WHERE r.payment_id = p.payment_id AND r.reversed_on <= $1)), 0)
+             AND NOT EXISTS (SELECT 1 FROM payment_reversals r
+                             WHERE r.payment_id = p.payment_id AND r.reversed_on <= $1)), 0)
        ) AS instalments_paid_late
 FROM schedule s WHERE s.due_date < $1
 GROUP BY s.loan_id

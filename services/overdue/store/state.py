@@ -1,5 +1,6 @@
 """Delinquency state and the service clock: the rules' memory between events."""
 from dataclasses import dataclass
+
 import asyncpg
 
 

@@ -3,12 +3,20 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from services.agreement.domain.evidence import Signature, agreement_text, text_hash
 from services.agreement.domain.lifecycle import (
-    AgreementState, Approval, Signature, TransitionError, agreement_text, approve, end, follow, propose, sign,
-    text_hash,
+    AgreementState,
+    Approval,
+    TransitionError,
+    approve,
+    end,
+    follow,
+    propose,
+    sign,
 )
 from services.agreement.domain.policy import AgreementPolicy
 from services.agreement.domain.proposal import Terms
+from shared.refusal import Conflict
 
 POLICY = AgreementPolicy(version="test")
 AT = datetime(2024, 1, 24, 10, 30, tzinfo=timezone(timedelta(hours=8)))
@@ -82,6 +90,23 @@ def test_a_loan_closed_upstream_ends_an_agreement_that_is_not_over(state):
     ended = end(state, "written_off")
 
     assert (ended.status, ended.end_reason) == ("ended", "written_off")
+
+
+def test_a_second_agreement_cannot_come_into_force_beside_one_already_active_on_the_loan():
+    with pytest.raises(TransitionError) as refused:
+        sign(proposed(PLAIN), signature_for(PLAIN), another_in_force=True)
+    assert refused.value.rule_id == "agreement.in_force"
+    # the agreement's own state is judged first: signing an active one twice is illegal, whatever else
+    with pytest.raises(TransitionError) as refused:
+        sign(sign(proposed(PLAIN), signature_for(PLAIN)), signature_for(PLAIN), another_in_force=True)
+    assert refused.value.rule_id == "transition.illegal"
+
+
+def test_an_illegal_step_is_a_conflict_refusal_coded_by_its_rule():
+    with pytest.raises(Conflict) as refused:
+        approve(proposed(PLAIN), Approval("sup-7", AT))
+    assert (refused.value.code, refused.value.kind) == ("transition.approval_not_needed", "conflict")
+    assert refused.value.message == "its waiver is within the threshold"
 
 
 def test_tracking_reports_only_what_it_can_report():

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from services.agreement.domain.policy import AgreementPolicy
-from services.agreement.domain.proposal import RULE_IDS, Instalment, Terms, check_terms, needs_approval
+from services.agreement.domain.proposal import RULE_IDS, Instalment, Terms, check_terms, needs_approval, standing
 
 POLICY = AgreementPolicy(version="test")
 TODAY = date(2024, 1, 24)
@@ -127,3 +127,10 @@ def test_malformed_terms_cannot_be_built(kwargs):
 def test_a_negative_overdue_amount_is_a_caller_error():
     with pytest.raises(ValueError):
         check_terms(GOOD, -1, TODAY, POLICY)
+
+
+def test_a_loan_takes_an_agreement_only_with_an_open_case_and_none_in_force():
+    assert standing(case_open=True, agreement_in_force=False) is None
+    assert standing(case_open=False, agreement_in_force=False).rule_id == "case.not_open"
+    assert standing(case_open=False, agreement_in_force=True).rule_id == "case.not_open"
+    assert standing(case_open=True, agreement_in_force=True).rule_id == "agreement.in_force"

@@ -92,7 +92,8 @@ def test_pay_in_full_breaks_once_its_only_instalment_is_missed():
 
 
 def test_an_agreement_whose_schedule_is_over_breaks_on_a_single_unpaid_instalment():
-    schedule = [Instalment(date(2026, 1, 10), 100), Instalment(date(2026, 2, 10), 100), Instalment(date(2026, 3, 10), 100)]
+    schedule = [Instalment(date(2026, 1, 10), 100), Instalment(date(2026, 2, 10), 100),
+                Instalment(date(2026, 3, 10), 100)]
     paid_two = allocate(schedule, [200])
     assert status_after(paid_two, date(2026, 3, 13), POLICY) == "active"
     assert status_after(paid_two, date(2026, 3, 14), POLICY) == "broken"

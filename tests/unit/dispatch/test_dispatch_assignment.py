@@ -3,7 +3,8 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.dispatch.domain.assignment import assign, assign_day, assign_nearest
+from bench.dispatch_day import after, assign_day, assign_nearest
+from services.dispatch.domain.assignment import assign
 from services.dispatch.domain.geo import Point, Territory
 from services.dispatch.domain.plan import Assignment, DayPlan, Progress, Unassignable
 from services.dispatch.domain.policy import DispatchPolicy
@@ -138,7 +139,7 @@ def test_assigning_a_day_is_assigning_each_visit_against_the_whole_roster_in_tur
     plan, expected = DayPlan(), []
     for v in sorted(visits, key=lambda v: (v.window_start, v.visit_id)):
         result = assign(v, roster, plan)
-        plan = plan.after(result) if isinstance(result, Assignment) else plan
+        plan = after(plan, result) if isinstance(result, Assignment) else plan
         expected.append((v.visit_id, getattr(result, "collector_ids", None) or result.reason))
     got = [(a.visit.visit_id, a.collector_ids) for a in assigned] + [(u.visit.visit_id, u.reason) for u in unassignable]
     assert sorted(got) == sorted(expected)

@@ -1,16 +1,21 @@
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from services.dispatch.domain.cancellation import (cancel_reason, cancels, is_no_show, reassign_reason,
-                                                   replan_after_no_show)
+from services.dispatch.domain.cancellation import (
+    cancel_reason,
+    cancels,
+    is_no_show,
+    reassign_reason,
+    replan_after_no_show,
+)
 from services.dispatch.domain.geo import Point, Territory
 from services.dispatch.domain.policy import DispatchPolicy
 from services.dispatch.domain.roster import Collector
 from services.dispatch.domain.visits import VisitRequest
 
-END = datetime(2026, 3, 10, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai
+END = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 
 
 @pytest.mark.parametrize("event_type, reason", [

@@ -1,7 +1,7 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.dispatch.domain.day import plan_day
+from bench.dispatch_day import plan_day
 from services.dispatch.domain.geo import Point, Territory
 from services.dispatch.domain.roster import Collector
 from services.dispatch.domain.visits import VisitRequest

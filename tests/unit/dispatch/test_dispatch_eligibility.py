@@ -1,10 +1,10 @@
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.dispatch.domain.eligibility import eligible, service_slot, why_not
+from services.dispatch.domain.eligibility import service_slot, why_not
 from services.dispatch.domain.geo import Point, Territory
 from services.dispatch.domain.policy import DispatchPolicy
 from services.dispatch.domain.roster import Collector
@@ -47,7 +47,7 @@ def test_the_visit_day_is_the_borrowers_local_date_not_the_utc_date():
     los_angeles = ZoneInfo("America/Los_Angeles")
     evening = visit(local(TUESDAY, 18, zone=los_angeles), time_zone="America/Los_Angeles")  # Wed 01:00 UTC
     collector = replace(ZHANG, time_zone="America/Los_Angeles", certified_until=TUESDAY)
-    assert evening.window_start.astimezone(timezone.utc).date() == TUESDAY + timedelta(days=1)
+    assert evening.window_start.astimezone(UTC).date() == TUESDAY + timedelta(days=1)
     assert why_not(collector, evening, 0) is None
     assert why_not(replace(collector, certified_until=TUESDAY - timedelta(days=1)), evening, 0) == "not_certified"
 
@@ -113,8 +113,8 @@ def test_the_08_to_21_bound_follows_the_borrowers_clock_across_daylight_saving()
     early = visit(local(spring_forward, 7, zone=new_york), local(spring_forward, 9, zone=new_york),
                   time_zone="America/New_York", area="nyc/queens", location=None)
     collector = replace(ZHANG, territory=Territory(frozenset({"nyc"})), time_zone="America/New_York")
-    assert service_slot(collector, early) == (datetime(2026, 3, 8, 12, tzinfo=timezone.utc),  # 08:00 EDT
-                                              datetime(2026, 3, 8, 13, tzinfo=timezone.utc))
+    assert service_slot(collector, early) == (datetime(2026, 3, 8, 12, tzinfo=UTC),  # 08:00 EDT
+                                              datetime(2026, 3, 8, 13, tzinfo=UTC))
 
 
 def test_the_visit_length_is_configurable():
@@ -133,6 +133,11 @@ def test_an_inactive_collector_is_not_sent_and_that_is_the_reason_whatever_else_
     assert why_not(replace(ZHANG, active=False, certified_until=None), visit(), day_load=99) == "inactive"
     assert why_not(replace(ZHANG, certified_until=None, territory=Territory(frozenset({"suzhou"}))),
                    visit(), 0) == "not_certified"
+
+
+def eligible(collectors, visit, loads):
+    """Those `why_not` finds no reason against, each with their own load (as assignment asks)."""
+    return [c for c in collectors if why_not(c, visit, loads.get(c.collector_id, 0)) is None]
 
 
 def test_eligible_keeps_only_those_without_a_reason_using_each_ones_load():

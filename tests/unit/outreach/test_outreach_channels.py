@@ -6,7 +6,7 @@ import pytest
 
 from services.outreach.channels.base import OutboundMessage
 from services.outreach.channels.sandbox import CALL_OUTCOMES, SMS_OUTCOMES, SandboxProvider, sandbox_outcome
-from services.outreach.dispatcher import retry_delay
+from services.outreach.channels.sender import retry_delay
 
 IDS = [f"attempt-{n}" for n in range(10_000)]
 

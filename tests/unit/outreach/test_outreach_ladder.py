@@ -1,6 +1,12 @@
 """A case climbs its ladder: on success after the next step's wait, on failure after its tries run out."""
 from services.outreach.domain.ladder import (
-    AttemptsExhausted, CaseState, PromiseBroken, StepDone, VisitUnconfirmed, next_step, start,
+    AttemptsExhausted,
+    CaseState,
+    PromiseBroken,
+    StepDone,
+    VisitUnconfirmed,
+    next_step,
+    start,
 )
 from services.outreach.domain.strategy import Ladder, Step
 

@@ -3,7 +3,7 @@ from datetime import time
 import pytest
 from pydantic import ValidationError
 
-from services.outreach.domain.policy import DEFAULT_RULEBOOK_PATH, RuleBook
+from services.outreach.domain.rulebook import DEFAULT_RULEBOOK_PATH, RuleBook
 
 
 def test_the_shipped_rule_book_has_a_version_and_the_product_defaults():

@@ -5,16 +5,21 @@ several zones, under randomly tuned rule books; every allowed request becomes
 an attempt with a random outcome, so later decisions see it.
 """
 from collections import Counter
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.outreach.domain.model import CONVERSATION_OUTCOMES, Attempt, ContactRequest, PersonHistory, Preferences
-from services.outreach.domain.policy import (
-    ContactHours, DailyCap, QuietAfterConversation, RollingCallCap, RuleBook, UnansweredPerNumber,
+from services.outreach.domain.rule_engine import decide
+from services.outreach.domain.rulebook import (
+    ContactHours,
+    DailyCap,
+    QuietAfterConversation,
+    RollingCallCap,
+    RuleBook,
+    UnansweredPerNumber,
 )
-from services.outreach.domain.rulebook import decide
 from services.outreach.domain.windows import HoursWindow, local
 
 ZONES = ["America/New_York", "Asia/Shanghai", "Europe/London", "Australia/Lord_Howe", "Asia/Kolkata"]
@@ -41,7 +46,7 @@ def rule_books(draw) -> RuleBook:
 
 
 preferred_hours = st.sampled_from([None, None, None, HoursWindow(time(9), time(12)), HoursWindow(time(18), time(22))])
-starts = st.builds(lambda change, minutes: change.replace(tzinfo=timezone.utc) + timedelta(minutes=minutes),
+starts = st.builds(lambda change, minutes: change.replace(tzinfo=UTC) + timedelta(minutes=minutes),
                    st.sampled_from(CLOCK_CHANGES), st.integers(-5 * 24 * 60, 2 * 24 * 60))
 
 

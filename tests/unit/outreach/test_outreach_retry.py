@@ -1,13 +1,13 @@
 """retry_at: the earliest instant the same request could be allowed, in the borrower's own zone."""
 from dataclasses import replace
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from services.outreach.domain.model import Attempt, ContactRequest, PersonHistory, Preferences
-from services.outreach.domain.policy import RuleBook
-from services.outreach.domain.rulebook import decide
+from services.outreach.domain.rule_engine import decide
+from services.outreach.domain.rulebook import RuleBook
 from services.outreach.domain.windows import HoursWindow
 
 SHANGHAI, NEW_YORK = ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")
@@ -18,7 +18,7 @@ SMS = replace(CALL, channel="sms", purpose="reminder")
 
 
 def utc(*parts) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)
+    return datetime(*parts, tzinfo=UTC)
 
 
 def in_zone(zone: ZoneInfo, *parts) -> datetime:

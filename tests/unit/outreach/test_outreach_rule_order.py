@@ -4,8 +4,8 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.outreach.domain.model import Attempt, ContactRequest, PersonHistory, Preferences
-from services.outreach.domain.policy import RuleBook
-from services.outreach.domain.rulebook import RULES, decide
+from services.outreach.domain.rule_engine import RULES, decide
+from services.outreach.domain.rulebook import RuleBook
 from services.outreach.domain.windows import HoursWindow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

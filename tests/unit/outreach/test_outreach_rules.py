@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.outreach.domain.model import Attempt, ContactRequest, PersonHistory, Preferences
-from services.outreach.domain.policy import RuleBook
-from services.outreach.domain.rulebook import decide
+from services.outreach.domain.rule_engine import decide
+from services.outreach.domain.rulebook import RuleBook
 from services.outreach.domain.windows import HoursWindow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

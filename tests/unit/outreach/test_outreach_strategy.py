@@ -3,7 +3,12 @@ import pytest
 from pydantic import ValidationError
 
 from services.outreach.domain.strategy import (
-    CaseProfile, Ladder, Segment, Step, StrategyTable, variant_for,
+    CaseProfile,
+    Ladder,
+    Segment,
+    Step,
+    StrategyTable,
+    variant_for,
 )
 
 TABLE = StrategyTable.load()

@@ -9,7 +9,11 @@ from pydantic import ValidationError
 from services.outreach.domain.catalog import TEMPLATES
 from services.outreach.domain.disclosure import mentions_debt
 from services.outreach.domain.templates import (
-    BorrowerFields, BorrowerTemplate, ThirdPartyFields, ThirdPartyTemplate, render,
+    BorrowerFields,
+    BorrowerTemplate,
+    ThirdPartyFields,
+    ThirdPartyTemplate,
+    render,
 )
 
 THIRD_PARTY = [t for t in TEMPLATES.values() if isinstance(t, ThirdPartyTemplate)]

@@ -7,8 +7,8 @@ import pytest
 
 from services.outreach.domain.catalog import TEMPLATES
 from services.outreach.domain.model import Attempt, ContactRequest, PersonHistory, Preferences
-from services.outreach.domain.policy import RuleBook
-from services.outreach.domain.rulebook import decide
+from services.outreach.domain.rule_engine import decide
+from services.outreach.domain.rulebook import RuleBook
 from services.outreach.domain.templates import template_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

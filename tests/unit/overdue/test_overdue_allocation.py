@@ -2,10 +2,15 @@ from datetime import date, timedelta
 from itertools import permutations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.overdue.domain.allocation import (
-    Payment, ScheduledInstalment, allocate, outstanding, overdue_amount,
+    Payment,
+    ScheduledInstalment,
+    allocate,
+    outstanding,
+    overdue_amount,
 )
 
 SCHEDULE = [

@@ -3,7 +3,12 @@ from datetime import date
 import pytest
 
 from services.overdue.domain.allocation import (
-    Payment, ScheduledInstalment, allocate, days_past_due, outstanding, overdue_amount,
+    Payment,
+    ScheduledInstalment,
+    allocate,
+    days_past_due,
+    outstanding,
+    overdue_amount,
 )
 from services.overdue.domain.buckets import BucketTable
 from services.overdue.domain.delinquency import Policy

@@ -4,7 +4,13 @@ from datetime import date
 from services.overdue.domain.allocation import Payment, ScheduledInstalment, allocate
 from services.overdue.domain.buckets import DEFAULT_BUCKETS, BucketTable
 from services.overdue.domain.delinquency import (
-    DelinquencyState, Policy, Position, Transition, case_id_for, close, decide,
+    DelinquencyState,
+    Policy,
+    Position,
+    Transition,
+    case_id_for,
+    close,
+    decide,
 )
 
 LOAN = "loan-42"

@@ -1,5 +1,6 @@
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.overdue.domain.risk import RiskInputs, risk_points, risk_segment
 

@@ -1,14 +1,17 @@
-"""Delinquency events as outbox rows: the one place that shapes what overdue detection says."""
+"""Delinquency events: the one place that shapes what overdue detection says."""
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from shared.db.outbox import OutboxMessage
-from shared.db.outbox_events import event_message
+from shared.db.tx import Emitter, Tx
 from shared.events import delinquency as contract
 
 SOURCE = "collections/overdue-detection"
 _EVENT_IDS = uuid.UUID("2f0c7c55-8c8e-5a59-a6a3-4d8b1f1b7e2a")  # never change: ids must survive replays
+
+
+def emitter(topic: str) -> Emitter:
+    return Emitter(source=SOURCE, topic=topic, namespace=_EVENT_IDS)
 
 _MODELS = {
     "became_overdue": contract.LoanBecameOverdue,
@@ -33,14 +36,11 @@ class Snapshot:
     risk_segment: str
 
 
-def delinquency_message(
-    kind: str, snapshot: Snapshot, *, topic: str, time: datetime, **extra: str
-) -> OutboxMessage:
+def announce(tx: Tx, kind: str, snapshot: Snapshot, time: datetime | None = None, **extra: str) -> None:
     """Deterministic event id: the same transition decided again (a replay) has the same id."""
     natural_key = ":".join(
         [snapshot.loan_id, kind, str(snapshot.case_id), str(snapshot.bucket),
          *map(str, extra.values()), snapshot.business_date.isoformat()]
     )
-    event_id = str(uuid.uuid5(_EVENT_IDS, natural_key))
     data = _MODELS[kind](**vars(snapshot), **extra)
-    return event_message(data, topic=topic, key=snapshot.loan_id, source=SOURCE, time=time, event_id=event_id)
+    tx.emit(data, key=snapshot.loan_id, event_id=str(uuid.uuid5(_EVENT_IDS, natural_key)), time=time)

@@ -1,11 +1,13 @@
 """Sends due contact attempts through the provider without holding row locks while a gateway answers.
 
-Claim (a short transaction: due pending attempts, FOR UPDATE SKIP LOCKED, leased by pushing
+Claim (a short unit of work: due pending attempts, FOR UPDATE SKIP LOCKED, leased by pushing
 next_dispatch_at forward in service time), send outside any transaction, then record each
-result in its own short statement: accepted -> 'sent'; retry -> another try after a capped
+result in its own short unit of work: accepted -> 'sent'; retry -> another try after a capped
 exponential backoff in service time, 'failed' after max_tries; rejected -> 'failed'. Every
 'failed' is reported once through on_failed. A lease that runs out mid-send, or a crash
 between send and record, resends with the same idempotency key: a correct gateway ignores it.
+
+A Sender is one of the service's workers (shared/runtime.py): it starts and closes its provider.
 """
 import asyncio
 import logging
@@ -15,15 +17,15 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from services.outreach.channels import dispatch_store as store
 from services.outreach.channels import metrics
 from services.outreach.channels.base import OutboundMessage, Provider, SendResult
+from services.outreach.store import sends
 from shared.db.transient import is_transient
+from shared.db.tx import Tx, UnitOfWork
 from shared.metrics import TRANSIENT_RETRIES
 from shared.retry import Backoff, retry_transient
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], Awaitable[datetime | None]]
 CHANNELS = ("sms", "call")
 FIRST_RETRY, MAX_RETRY = timedelta(seconds=30), timedelta(minutes=15)
 
@@ -33,15 +35,20 @@ def retry_delay(tries: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** max(tries - 1, 0), MAX_RETRY)
 
 
-class Dispatcher:
-    def __init__(self, pool: asyncpg.Pool, provider: Provider, clock: Clock | None = None, *,
-                 on_failed: Callable[[str], Awaitable[None]], max_tries: int = 5, batch: int = 100,
-                 lease: timedelta = timedelta(minutes=5), concurrency: int = 10, idle_poll_seconds: float = 0.5):
-        self.pool, self.provider, self.on_failed = pool, provider, on_failed
-        self.clock = clock or (lambda: store.service_now(pool))
+class Sender:
+    def __init__(self, unit: UnitOfWork, provider: Provider, *, on_failed: Callable[[str], Awaitable[None]],
+                 max_tries: int = 5, batch: int = 100, lease: timedelta = timedelta(minutes=5),
+                 concurrency: int = 10, idle_poll_seconds: float = 0.5):
+        self.unit, self.provider, self.on_failed = unit, provider, on_failed
         self.max_tries, self.batch, self.lease, self.idle_poll_seconds = max_tries, batch, lease, idle_poll_seconds
         self._slots = asyncio.Semaphore(concurrency)
         self._wake, self._stopping = asyncio.Event(), asyncio.Event()
+
+    async def start(self) -> None:
+        await self.provider.start()
+
+    async def close(self) -> None:
+        await self.provider.close()
 
     def wake(self) -> None:
         self._wake.set()
@@ -51,56 +58,59 @@ class Dispatcher:
         self._wake.set()
 
     async def run(self) -> None:
-        """Dispatch until stopped; sends in flight finish and are recorded, the rest wait for the next start."""
+        """Send until stopped; sends in flight finish and are recorded, the rest wait for the next start."""
         backoff = Backoff()
         while not self._stopping.is_set():
             try:
-                claimed = await self.dispatch_once()
+                claimed = await self.send_once()
                 backoff.reset()
-            except Exception as error:  # noqa: BLE001 - the dispatcher must outlive outages
+            except Exception as error:  # noqa: BLE001 - the sender must outlive outages
                 TRANSIENT_RETRIES.labels("database").inc()
-                log.warning("dispatch failed, retrying", extra={"error": type(error).__name__})
+                log.warning("sending failed, retrying", extra={"error": type(error).__name__})
                 await backoff.wait()
                 continue
             if claimed < self.batch:
                 self._wake.clear()
                 try:
                     await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
 
-    async def dispatch_once(self) -> int:
+    async def send_once(self) -> int:
         """Claim, send and record one batch of due attempts; returns how many were claimed."""
-        now = await self.clock()
-        if now is None:
+        claimed = await self.unit.run(self._claim, require_clock=False)
+        if claimed is None:
             return 0  # no tick yet: no service time, nothing is due
-        rows = await store.claim_due(self.pool, now, self.batch, self.lease)
-        done = await asyncio.gather(*(self._dispatch(row, now) for row in rows), return_exceptions=True)
+        rows, now = claimed
+        done = await asyncio.gather(*(self._send_and_record(row, now) for row in rows), return_exceptions=True)
         errors = [error for error in done if isinstance(error, BaseException)]
         if errors:
             raise errors[0]  # unrecorded results: the lease runs out and the attempts are resent, idempotently
         return len(rows)
 
-    async def _dispatch(self, row: asyncpg.Record, now: datetime) -> None:
+    async def _claim(self, tx: Tx) -> tuple[list[asyncpg.Record], datetime] | None:
+        if tx.now is None:
+            return None
+        return await sends.claim_due(tx.conn, tx.now, self.batch, self.lease), tx.now
+
+    async def _send_and_record(self, row: asyncpg.Record, claimed_at: datetime) -> None:
         async with self._slots:
             result = await self._send(row)
         if result.status == "accepted":
-            await store.record_sent(self.pool, row["attempt_id"])
+            await self.unit.run(lambda tx: sends.record_sent(tx.conn, row["attempt_id"]), require_clock=False)
             return
         tries = row["dispatch_tries"] + 1
         gave_up = result.status == "rejected" or tries >= self.max_tries
-        # the wait counts from when the failure was seen: a send can outlast a tick (up to its timeout)
-        retry_at = None if gave_up else (await self._clock_or(now)) + retry_delay(tries)
-        if await store.record_not_sent(self.pool, row["attempt_id"], tries, retry_at) and gave_up:
+
+        async def record_not_sent(tx: Tx) -> bool:
+            # the wait counts from when the failure was seen: a send can outlast a tick (up to its timeout)
+            retry_at = None if gave_up else (tx.now or claimed_at) + retry_delay(tries)
+            return await sends.record_not_sent(tx.conn, row["attempt_id"], tries, retry_at)
+
+        if await self.unit.run(record_not_sent, require_clock=False) and gave_up:
             reason = "rejected" if result.status == "rejected" else "retries_exhausted"
             metrics.GIVEN_UP.labels(_channel(row), reason).inc()
             await self._report_failed(row["attempt_id"])
-
-    async def _clock_or(self, fallback: datetime) -> datetime:
-        try:
-            return await self.clock() or fallback
-        except (asyncpg.PostgresError, OSError):  # recording the result matters more than a fresher time
-            return fallback
 
     async def _send(self, row: asyncpg.Record) -> SendResult:
         channel = _channel(row)
@@ -115,8 +125,8 @@ class Dispatcher:
                 result = SendResult("retry", f"provider error: {type(error).__name__}")
         metrics.PROVIDER_LATENCY.labels(channel).observe(time.perf_counter() - started)
         metrics.PROVIDER_CALLS.labels(channel, result.status).inc()
-        log.info("contact attempt dispatched", extra={"attempt_id": row["attempt_id"], "channel": channel,
-                                                     "result": result.status, "detail": result.detail})
+        log.info("contact attempt sent", extra={"attempt_id": row["attempt_id"], "channel": channel,
+                                                "result": result.status, "detail": result.detail})
         return result
 
     async def _report_failed(self, attempt_id: str) -> None:

@@ -1,34 +1,30 @@
 """From evaluated positions to delinquency events: the rules decide, the store remembers."""
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import asyncpg
-
 from services.overdue import metrics
+from services.overdue.announcements import Snapshot, announce
 from services.overdue.domain.delinquency import DelinquencyState, Policy, Position, close, decide
 from services.overdue.domain.risk import RiskInputs, risk_segment
-from services.overdue.events_out import Snapshot, delinquency_message
 from services.overdue.store import evaluation, state
-from shared.db.outbox import OutboxMessage
-from shared.kafka.batch import AfterCommit
+from shared.db.tx import Tx
 
 
 @dataclass(frozen=True)
 class Evaluator:
+    """Evaluates loans on a business date and announces the transitions the pure rules decide."""
     policy: Policy
-    topic: str
 
-    async def evaluate(
-        self, conn: asyncpg.Connection, on: date, time: datetime, after_commit: AfterCommit,
-        loan_ids: list[str] | None = None,
-    ) -> list[OutboxMessage]:
+    async def evaluate(self, tx: Tx, on: date, loan_ids: list[str] | None = None) -> None:
         """Evaluate open loans (all, or `loan_ids`) on business date `on` and emit what changed."""
+        conn = tx.conn
         candidates = await evaluation.evaluate(
             conn, on, grace_days=self.policy.grace_days, lower_bounds=self.policy.buckets.lower_bounds,
             labels=self.policy.buckets.labels, loan_ids=loan_ids,
         )
         history = await evaluation.repayment_history(conn, on, [c.loan_id for c in candidates])
-        messages, changes = [], []
+        changes = []
         for candidate in candidates:
             previous = DelinquencyState(candidate.case_seq, candidate.case_id, candidate.previous_bucket,
                                         candidate.settled, closed=False)
@@ -41,26 +37,24 @@ class Evaluator:
             for transition in decided:
                 snapshot = _snapshot(candidate, on, transition.case_id, transition.bucket, segment)
                 extra = {"previous_bucket": transition.previous_bucket} if transition.kind == "bucket_changed" else {}
-                messages.append(delinquency_message(transition.kind, snapshot, topic=self.topic, time=time, **extra))
-                after_commit.append(_counter(transition.kind, transition.previous_bucket, transition.bucket))
+                announce(tx, transition.kind, snapshot, **extra)
+                tx.on_commit(_counter(transition.kind, transition.previous_bucket, transition.bucket))
         await state.save_states(conn, changes)
-        return messages
 
-    async def close(self, conn: asyncpg.Connection, loan_id: str, reason: str, on: date, time: datetime,
-                    after_commit: AfterCommit) -> list[OutboxMessage]:
+    async def close(self, tx: Tx, loan_id: str, reason: str, on: date, time: datetime) -> None:
         """The loan left the book upstream: stop following it and say so once."""
-        row = await state.closing_snapshot(conn, loan_id)
+        row = await state.closing_snapshot(tx.conn, loan_id)
         if row is None:
-            return []
+            return
         previous = DelinquencyState(row["case_seq"], row["case_id"], row["bucket"], row["settled"], row["closed"])
         new_state, ended_case = close(previous)
-        await state.save_states(conn, [state.StateChange(loan_id, new_state.case_seq, None, None,
-                                                         new_state.settled, True)])
+        await state.save_states(tx.conn, [state.StateChange(loan_id, new_state.case_seq, None, None,
+                                                            new_state.settled, True)])
         snapshot = Snapshot(loan_id, row["customer_id"], ended_case, on, row["days_past_due"], row["bucket"],
                             row["overdue_amount"], row["outstanding_amount"], row["currency"],
                             "low" if row["outstanding_amount"] == 0 else "high")
-        after_commit.append(_counter("closed", row["bucket"], None))
-        return [delinquency_message("closed", snapshot, topic=self.topic, time=time, reason=reason)]
+        tx.on_commit(_counter("closed", row["bucket"], None))
+        announce(tx, "closed", snapshot, time, reason=reason)
 
 
 def _segment(candidate: evaluation.Candidate, history: tuple[int, int], now: DelinquencyState) -> str:
@@ -74,12 +68,14 @@ def _segment(candidate: evaluation.Candidate, history: tuple[int, int], now: Del
     ))
 
 
-def _snapshot(candidate, on: date, case_id: str | None, bucket: str | None, segment: str) -> Snapshot:
+def _snapshot(
+    candidate: evaluation.Candidate, on: date, case_id: str | None, bucket: str | None, segment: str,
+) -> Snapshot:
     return Snapshot(candidate.loan_id, candidate.customer_id, case_id, on, candidate.days_past_due, bucket,
                     candidate.overdue_amount, candidate.outstanding_amount, candidate.currency, segment)
 
 
-def _counter(kind: str, from_bucket: str | None, to_bucket: str | None):
+def _counter(kind: str, from_bucket: str | None, to_bucket: str | None) -> Callable[[], None]:
     def count() -> None:
         metrics.TRANSITIONS.labels(kind).inc()
         if from_bucket != to_bucket:
