@@ -7,7 +7,7 @@ STACK := bash deploy/local/stack.sh
 WITH_ENV := set -a; eval "$$($(STACK) env)"; set +a;
 PYTEST_ARGS ?= -n 2 --dist loadfile  # two pytest workers, a test file each: the waits on Kafka overlap
 
-.PHONY: run test unit service lint bench stop stack venv tools reset clean
+.PHONY: run test unit service lint fuzz recovery bench stop stack venv tools reset clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON_BIN) -m venv $(VENV)
@@ -44,6 +44,14 @@ unit: venv
 ## make service: use cases and handlers on the real Postgres, each test rolled back (no Kafka).
 service: venv stack
 	$(WITH_ENV) $(PY) -m pytest tests/service -q -p no:xdist
+
+## make fuzz: the adversarial-message suite at full size (thousands of messages per consumed topic).
+fuzz: venv stack
+	$(WITH_ENV) FUZZ_MESSAGES=$${FUZZ_MESSAGES:-3000} $(PY) -m pytest tests/integration/test_poison_fuzz.py -q -s -p no:xdist
+
+## make recovery: how soon a replica killed with SIGKILL consumes again, with and without static membership.
+recovery: venv stack
+	$(WITH_ENV) RECOVERY_MEASURE=1 $(PY) -m pytest tests/e2e/test_recovery_after_kill.py -q -s -p no:xdist
 
 ## make bench: measured throughput against same-run baselines; results in bench/results/.
 bench: venv stack

@@ -2,7 +2,9 @@
 import json
 import logging
 import sys
+import traceback
 from datetime import UTC, datetime
+from typing import Any
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -22,8 +24,21 @@ class JsonFormatter(logging.Formatter):
         }
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = _without_values(record.exc_info)
         return json.dumps(entry, default=str)
+
+
+def _without_values(exc_info: Any) -> str:
+    """Where an exception came from, never what it says: messages of database and validation errors
+    quote the input (amounts, phones, names). Types and frames (file, line, function) only."""
+    _, error, trace = exc_info
+    lines = []
+    while error is not None:
+        frames = traceback.extract_tb(error.__traceback__ if error.__traceback__ else trace)
+        lines += [f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in frames]
+        lines.append(f"{type(error).__module__}.{type(error).__qualname__}")
+        error, trace = error.__cause__ or error.__context__, None
+    return "\n".join(lines)
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:

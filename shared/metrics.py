@@ -22,6 +22,16 @@ BATCH_SIZE = Histogram(
     "Events in one consumed batch",
     buckets=(1, 10, 50, 100, 500, 1000, 2000, 5000, 10000),
 )
+QUARANTINED = Counter(
+    "collections_quarantined_total",
+    "Messages that could not even be dead-lettered, set aside by position and digest",
+    ["topic", "reason"],
+)
+OUTBOX_SET_ASIDE = Counter(
+    "collections_outbox_set_aside_total",
+    "Outbox rows the broker refused for good (e.g. too large), set aside so the rows behind them go",
+    ["topic"],
+)
 TRANSIENT_RETRIES = Counter(
     "collections_transient_retries_total",
     "Batches retried in place because a dependency was unavailable",

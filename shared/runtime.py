@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -19,6 +20,7 @@ from shared import metrics
 from shared.db import inbox
 from shared.db.migrate import migrate, pending
 from shared.db.pool import open_pool
+from shared.db.ticks import TickGuard
 from shared.db.tx import Emitter, UnitOfWork
 from shared.kafka.admin import ensure_topics
 from shared.kafka.batch import BatchHandler, BatchProcessor
@@ -124,11 +126,14 @@ class ServiceRuntime:
         processor = BatchProcessor(
             service=spec.name, unit=self.unit, handler=spec.handler,
             dead_letter_topic=lambda topic: dead_letter_topic(spec.name, topic), readiness=self.readiness,
+            tick_guard=TickGuard(timedelta(seconds=settings.clock_max_jump_seconds),
+                                 timedelta(seconds=settings.clock_max_skew_seconds)),
         )
         self.consumer = BatchConsumer(
             topics=spec.consumed_topics, bootstrap_servers=settings.kafka_bootstrap_servers,
             group_id=settings.consumer_group, processor=processor, readiness=self.readiness,
             max_records=settings.consumer_max_records, clock_topics=spec.clock_topics,
+            instance_id=settings.consumer_instance_id, session_timeout_ms=settings.consumer_session_timeout_ms,
         )
         workers = spec.workers(self.unit)
         await self.relay.start()
@@ -174,12 +179,25 @@ class ServiceRuntime:
     async def _start_http(self) -> None:
         settings, unit = self.spec.settings, self._started(self.unit)
         app = build_web_app(self.readiness, settings.api_tokens, self.spec.routes(unit),
-                            alive=lambda: not self._loop_died)
+                            alive=self._alive)
         self._web_runner = web.AppRunner(app, access_log=None)
         await self._web_runner.setup()
         site = web.TCPSite(self._web_runner, settings.http_host, settings.http_port)
         await site.start()
         self.http_port = self._web_runner.addresses[0][1]
+
+    def _alive(self) -> bool:
+        """False once a loop ended, or held one piece of work past the limit while every dependency
+        answers (a stuck loop with work in hand): the kubelet then restarts the pod."""
+        if self._loop_died:
+            return False
+        limit = self.spec.settings.liveness_stall_seconds
+        stalled = [part.progress.name for part in (self.consumer, self.relay)
+                   if part is not None and part.progress.stalled(limit)]
+        if stalled and self.readiness.ready:
+            log.error("a service loop made no progress", extra={"loops": stalled, "limit_seconds": limit})
+            return False
+        return True
 
     def _loop_ended(self, task: asyncio.Task[None]) -> None:
         """The consumer and the relay never return while the service runs; if one does, say so loudly."""

@@ -45,6 +45,29 @@ class CommonSettings(BaseSettings):
         240.0, ge=0, validation_alias=env("SCHEMA_WAIT_SECONDS"),
         description="with MIGRATE_ON_START=false: how long to wait for pending migrations before giving up",
     )
+    clock_max_jump_seconds: float = Field(
+        366 * 86400.0, gt=0, validation_alias=env("CLOCK_MAX_JUMP_SECONDS"),
+        description="a clock tick further than this past the last one is refused (dead-lettered, clock_jump)",
+    )
+    clock_max_skew_seconds: float = Field(
+        0.0, ge=0, validation_alias=env("CLOCK_MAX_SKEW_SECONDS"),
+        description="a tick further than this from its record's broker timestamp is refused (clock_skew);"
+                    " 0 turns the check off, as simulated time needs",
+    )
+    consumer_instance_id: str | None = Field(
+        None, validation_alias=env("CONSUMER_INSTANCE_ID"),
+        description="static group membership (Kubernetes: the pod name): a restarted replica takes its"
+                    " partitions back at once instead of waiting for the group to drop the dead member",
+    )
+    consumer_session_timeout_ms: int = Field(
+        10_000, ge=6_000, le=300_000, validation_alias=env("CONSUMER_SESSION_TIMEOUT_MS"),
+        description="how long the group waits for a silent member before giving its partitions away",
+    )
+    liveness_stall_seconds: float = Field(
+        600.0, gt=0, validation_alias=env("LIVENESS_STALL_SECONDS"),
+        description="/healthz fails when the consumer or relay holds one batch longer than this while"
+                    " every dependency answers (the first end of day of a large book takes minutes)",
+    )
     create_topics: bool = Field(
         True, validation_alias=env("CREATE_TOPICS"),
         description="false where topics are managed elsewhere (e.g. Strimzi KafkaTopic resources)",

@@ -53,6 +53,8 @@ def _ports_free(ports: list[int]) -> None:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 raise SystemExit(f"port {port} is already in use (a service from an earlier run?); stop it first")
 
+DEMO_CUSTOMER, DEMO_LOAN = "CU7-0000001", "LN7-0000001-1"  # the simulator's first borrower (seed 7)
+
 
 async def main(args: argparse.Namespace) -> None:
     _ports_free([args.overdue_port, args.outreach_port, args.dispatch_port, args.agreement_port])
@@ -60,7 +62,8 @@ async def main(args: argparse.Namespace) -> None:
     env = {**os.environ, "OVERDUE_HTTP_PORT": str(args.overdue_port), "OUTREACH_HTTP_PORT": str(args.outreach_port),
            "DISPATCH_HTTP_PORT": str(args.dispatch_port), "DISPATCH_SANDBOX_FIELD_TEAM": "1",
            "AGREEMENT_HTTP_PORT": str(args.agreement_port), "AGREEMENT_SANDBOX_SIGNATURES": "1"}
-    env.setdefault("API_TOKENS", "demo-portal:customer_portal,demo-supervisor:supervisor,"
+    # personal tokens name their person: the portal token is the first simulated borrower's
+    env.setdefault("API_TOKENS", f"demo-portal:customer_portal:{DEMO_CUSTOMER},demo-supervisor:supervisor:sup-demo,"
                                  "demo-dialer:dialer,demo-collector:collector")
     processes = {name: await spawn(name, "-m", f"services.{name}", env=env)
                  for name in ("overdue", "outreach", "dispatch", "agreement")}
@@ -100,7 +103,7 @@ async def _redraw_until(stopping: asyncio.Event, processes, args, buckets, zone)
 
 
 async def _seed_roster(port: int, tokens: str) -> None:
-    supervisor = next(t.split(":")[0] for t in tokens.split(",") if t.endswith(":supervisor"))
+    supervisor = next(t.split(":")[0] for t in tokens.split(",") if t.split(":")[1:2] == ["supervisor"])
     for _ in range(120):  # the service is starting
         try:
             created = await asyncio.to_thread(seed, f"http://127.0.0.1:{port}", supervisor)
@@ -118,7 +121,7 @@ def _screen(now, before, outreach, dispatch, agreement, buckets, zone, processes
         "Collections platform — live summary (Ctrl-C stops everything)",
         f"simulator: {args.customers} customers, {args.days} days at {args.day_seconds}s/day — {sim_state}",
         f"logs: {LOGS}/*.log   statement: curl -H 'Authorization: Bearer demo-portal' "
-        f"localhost:{args.overdue_port}/loans/<loan id>/statement",
+        f"localhost:{args.overdue_port}/loans/{DEMO_LOAN}/statement",
         "",
         "overdue detection",
     ]

@@ -5,8 +5,9 @@ steps) and stores the state they return; an illegal step raises the lifecycle's 
 (a 409 conflict naming the rule).
 """
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Literal
 
 import asyncpg
 
@@ -19,7 +20,7 @@ from services.agreement.store import agreements
 from shared.db.tx import Tx
 from shared.events import agreement as contract
 from shared.events.dispatch import NegotiatedTerms
-from shared.refusal import Invalid, NotFound
+from shared.refusal import Forbidden, Invalid, NotFound
 from shared.rows import reference
 
 
@@ -29,6 +30,18 @@ class Proposed:
     agreement_id: str | None
     violations: list[Violation]
     created: bool = False  # False for the same visit's terms again
+
+
+SignerKind = Literal["borrower", "collector", "supervisor"]
+
+
+@dataclass(frozen=True)
+class SignedBy:
+    """Who signed, as the caller's token says (never the request body): the borrower themself (through the
+    portal: it must be the agreement's customer), the collector whose tablet took the signature, or the
+    supervisor who recorded it."""
+    kind: SignerKind
+    id: str
 
 
 class OutsidePolicy(Invalid):
@@ -77,7 +90,8 @@ async def propose(tx: Tx, ctx: Context, *, loan_id: str, negotiated: NegotiatedT
 
 
 async def approve(tx: Tx, agreement_id: str, supervisor: str) -> str:
-    """A supervisor approves a waiver above the threshold; returns the agreement's new status."""
+    """A supervisor approves a waiver above the threshold; returns the agreement's new status. `supervisor`
+    is who approves: over HTTP, the subject of the supervisor's own token."""
     row = await _locked(tx, agreement_id)
     state = lifecycle.approve(agreements.state_of(row), lifecycle.Approval(supervisor, tx.time))
     await agreements.set_status(tx.conn, agreement_id, state.status, tx.time, "approved_at")
@@ -87,14 +101,26 @@ async def approve(tx: Tx, agreement_id: str, supervisor: str) -> str:
     return state.status
 
 
-async def sign(tx: Tx, agreement_id: str, signature: Signature) -> str:
-    """The borrower signs the text proposed: the agreement is in force; returns its new status."""
+async def sign(tx: Tx, agreement_id: str, signature: Signature, *, signed_by: SignedBy | None = None,
+               reported_at: datetime | None = None) -> str:
+    """The borrower signs the text proposed: the agreement is in force; returns its new status.
+
+    `signed_by` (from the caller's token) is recorded with the signature; a borrower signs only their own
+    agreement (Forbidden `not_your_customer`). `reported_at`, the time a collector's app reports the
+    signature was taken, replaces `signature.signed_at` only when it lies between the proposal and the
+    service's clock; otherwise the signature keeps `signed_at` (the service clock's time over HTTP)."""
     row = await _locked(tx, agreement_id)
+    if signed_by is not None and signed_by.kind == "borrower" and signed_by.id != row["customer_id"]:
+        raise Forbidden("not_your_customer", "this agreement belongs to another customer")
+    if reported_at is not None and row["proposed_at"] <= reported_at <= tx.time:
+        signature = replace(signature, signed_at=reported_at)
     state = lifecycle.sign(agreements.state_of(row), signature,
                            another_in_force=await agreements.in_force(tx.conn, row["loan_id"]))
-    await agreements.sign(tx.conn, agreement_id, state.status, {
-        "signer": signature.signer, "method": signature.method, "text_hash": signature.text_hash},
-        signature.signed_at)
+    evidence: dict[str, object] = {"signer": signature.signer, "method": signature.method,
+                                   "text_hash": signature.text_hash}
+    if signed_by is not None:
+        evidence["signed_by"] = {"kind": signed_by.kind, "id": signed_by.id}
+    await agreements.sign(tx.conn, agreement_id, state.status, evidence, signature.signed_at)
     tx.on_commit(lambda: metrics.AGREEMENTS.labels("signed").inc())
     tx.emit(contract.AgreementSigned(signed_at=signature.signed_at, method=signature.method,
                                      text_hash=signature.text_hash, **reference(row, "agreement_id")),

@@ -8,7 +8,7 @@ from services.dispatch.requests import CheckIn, CollectorIn, VisitOutcomeIn
 from services.dispatch.roster_changes import Saved, deactivate_collector, save_collector
 from shared.db.tx import UnitOfWork
 from shared.refusal import Forbidden
-from shared.web import parse_body, require_role
+from shared.web import parse_body, query_date, require_role
 
 SUPERVISOR, COLLECTOR = "supervisor", "collector"
 
@@ -32,7 +32,9 @@ def routes(unit: UnitOfWork, dispatch: Dispatch) -> list[web.RouteDef]:
     async def route(request: web.Request) -> web.Response:
         collector_id = request.match_info["collector_id"]
         _speaks_for(request, collector_id)
-        body = await unit.read(lambda conn: day_route(conn, dispatch.policy, collector_id, request.query.get("date")))
+        day = query_date(request, "date")  # 400 invalid_date: not a date, or outside 2000-01-01..2100-01-01
+        body = await unit.read(lambda conn: day_route(conn, dispatch.policy, collector_id,
+                                                      day.isoformat() if day else None))
         return web.json_response(body)
 
     @require_role(COLLECTOR, SUPERVISOR)

@@ -1,12 +1,14 @@
 """The shapes of dispatch's HTTP requests; anything else is a clear 400."""
 from datetime import date, time
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.dispatch.domain.geo import Point, Territory
 from services.dispatch.domain.roster import WEEK, Collector
 from shared.events.base import TimeZoneName
-from shared.events.dispatch import NegotiatedTerms, VisitOutcome
+from shared.events.dispatch import MAX_EVIDENCE, EvidenceRef, NegotiatedTerms, VisitOutcome
+from shared.web import NO_NUL, Id
 
 
 class _Request(BaseModel):
@@ -26,11 +28,12 @@ class WorkingHours(_Request):
 class CollectorIn(_Request):
     """A roster entry as the supervisor sends it; the domain's `problems()` checks the rest."""
 
-    name: str = Field(min_length=1, max_length=128)
-    territory: list[str] = Field(default_factory=list, max_length=200)
+    name: str = Field(min_length=1, max_length=128, pattern=NO_NUL)
+    territory: list[Annotated[str, Field(max_length=256, pattern=NO_NUL)]] = Field(default_factory=list,
+                                                                                   max_length=200)
     polygon: list[Position] | None = None
     certified_until: date | None = None
-    skills: list[str] = Field(default_factory=list, max_length=20)
+    skills: list[Annotated[str, Field(max_length=64, pattern=NO_NUL)]] = Field(default_factory=list, max_length=20)
     daily_capacity: int
     hours: dict[int, WorkingHours] = Field(description="weekday (0 = Monday) to working hours; absent = day off")
     home: Position
@@ -49,15 +52,15 @@ class CollectorIn(_Request):
 
 
 class CheckIn(_Request):
-    collector_id: str = Field(min_length=1, max_length=128)
+    collector_id: Id  # a collector's token speaks only for its own collector
     position: Position
 
 
 class VisitOutcomeIn(_Request):
-    collector_id: str = Field(min_length=1, max_length=128)
+    collector_id: Id
     outcome: VisitOutcome
     terms: NegotiatedTerms | None = None
-    evidence: list[str] = Field(default_factory=list, max_length=20)
-    notes: str | None = Field(default=None, max_length=2000)
+    evidence: list[EvidenceRef] = Field(default_factory=list, max_length=MAX_EVIDENCE)  # as VisitCompleted's
+    notes: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
 
 

@@ -2,7 +2,9 @@
 
 Each view checks the role, parses the body (a clear 400 otherwise), runs one use case in a unit of
 work and shapes the JSON; a refusal becomes its JSON error in shared/web.py, and no clock tick yet
-is a 503.
+is a 503. A borrower's token (customer_portal, bound to one customer) acts only for that customer:
+the customer in the path or the complaint's body must be its own (403 `not_your_customer`); staff act
+for anyone.
 """
 import uuid
 from typing import Any
@@ -16,7 +18,7 @@ from services.outreach.domain.model import Preferences
 from services.outreach.domain.windows import HoursWindow
 from services.outreach.outcomes import record_outcome
 from shared.db.tx import UnitOfWork
-from shared.web import parse_body, require_role
+from shared.web import parse_body, require_role, speaks_for_customer
 
 DIALER, SUPERVISOR, PORTAL = "dialer", "supervisor", "customer_portal"
 
@@ -32,14 +34,16 @@ def routes(unit: UnitOfWork, ctx: Outreach) -> list[web.RouteDef]:
 
     @require_role(PORTAL, SUPERVISOR)
     async def preferences(request: web.Request) -> web.Response:
-        update = await parse_body(request, body.PreferencesUpdate)
         customer_id = request.match_info["customer_id"]
+        speaks_for_customer(request, customer_id)
+        update = await parse_body(request, body.PreferencesUpdate)
         await unit.run(lambda tx: rights.set_preferences(tx, customer_id, _preferences(update)))
         return web.json_response({"customer_id": customer_id, **update.model_dump(mode="json")})
 
     @require_role(PORTAL, SUPERVISOR)
     async def open_complaint(request: web.Request) -> web.Response:
         filed = await parse_body(request, body.ComplaintFiled)
+        speaks_for_customer(request, filed.customer_id)
         complaint_id = str(uuid.uuid4())
         await unit.run(lambda tx: rights.complain(tx, complaint_id, filed.customer_id, filed.category,
                                                   filed.description))
@@ -54,9 +58,11 @@ def routes(unit: UnitOfWork, ctx: Outreach) -> list[web.RouteDef]:
 
     @require_role(PORTAL, SUPERVISOR, DIALER)
     async def visit_confirmation(request: web.Request) -> web.Response:
+        customer_id = request.match_info["customer_id"]
+        speaks_for_customer(request, customer_id)
         chosen = await parse_body(request, body.VisitConfirmation)
-        requested = await unit.run(lambda tx: rights.confirm_visit(tx, ctx, request.match_info["customer_id"],
-                                                                   chosen.slot, chosen.offer_id))
+        requested = await unit.run(lambda tx: rights.confirm_visit(tx, ctx, customer_id, chosen.slot,
+                                                                   chosen.offer_id))
         return web.json_response({"visit_request_id": requested.visit_request_id,
                                   "window_start": requested.window_start.isoformat(),
                                   "window_end": requested.window_end.isoformat()}, status=201)
@@ -64,6 +70,7 @@ def routes(unit: UnitOfWork, ctx: Outreach) -> list[web.RouteDef]:
     @require_role(PORTAL, SUPERVISOR)
     async def history(request: web.Request) -> web.Response:
         customer_id = request.match_info["customer_id"]
+        speaks_for_customer(request, customer_id)
         contacts = await unit.read(lambda conn: rights.contact_history(conn, customer_id))
         return web.json_response({"customer_id": customer_id, "contacts": [_jsonable(c) for c in contacts]})
 

@@ -87,7 +87,15 @@ async def act_on_due_cases(tx: Tx, ctx: Outreach) -> None:
             await cases.save_plan(tx.conn, case.case_id, hold(view(ctx, case), now + CUSTOMER_DATA_RETRY,
                                                               WaitingFor.ERROR))
             continue
-        await _apply(tx, ctx, case, person, plan)
+        try:
+            async with tx.savepoint():
+                await _apply(tx, ctx, case, person, plan)
+        except Exception as error:  # noqa: BLE001 - one case must never stop the tick for every other case
+            log.error("case could not take its step; set aside for a person",
+                      extra={"case": case.case_id, "error": type(error).__name__})
+            await cases.save_plan(tx.conn, case.case_id, hold(view(ctx, case), now + CUSTOMER_DATA_RETRY,
+                                                              WaitingFor.ERROR))
+            continue
         if plan.request is not None and plan.decision is not None and plan.decision.allowed:
             # the person's other cases this tick see this attempt
             attempt = Attempt(plan.request.channel, plan.request.destination, plan.request.recipient, now)

@@ -1,10 +1,12 @@
 """The shapes of outreach's HTTP requests; anything else is a clear 400."""
-from datetime import date, time
+from datetime import time
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.events.base import PositiveMinorUnits
 from shared.events.outreach import Outcome
+from shared.web import NO_NUL, Id, WindowDate
 
 
 class _Request(BaseModel):
@@ -12,8 +14,8 @@ class _Request(BaseModel):
 
 
 class PromiseTerms(_Request):
-    amount: PositiveInt
-    due_date: date
+    amount: PositiveMinorUnits  # bounded as the promise event's amount is
+    due_date: WindowDate
 
 
 class OutcomeReport(_Request):
@@ -39,9 +41,9 @@ class PreferencesUpdate(_Request):
 
 
 class ComplaintFiled(_Request):
-    customer_id: str = Field(min_length=1, max_length=128)
+    customer_id: Id  # a borrower's token may complain only for its own customer
     category: Literal["conduct", "privacy", "amount_disputed", "frequency", "other"]
-    description: str = Field(min_length=1, max_length=4000)
+    description: str = Field(min_length=1, max_length=4000, pattern=NO_NUL)
 
 
 class ComplaintResolution(_Request):
@@ -49,5 +51,5 @@ class ComplaintResolution(_Request):
 
 
 class VisitConfirmation(_Request):
-    offer_id: str | None = None
+    offer_id: Id | None = None
     slot: int = Field(ge=1, le=3, description="which of the offered windows the borrower chose")

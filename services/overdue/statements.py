@@ -11,15 +11,18 @@ from services.overdue.domain.delinquency import Policy
 from services.overdue.domain.statement import build_statement
 from services.overdue.store import reads
 from shared.db import clock as clock_store
-from shared.refusal import ClockNotStarted, NotFound
+from shared.refusal import ClockNotStarted, Forbidden, NotFound
 
 
 async def statement(conn: asyncpg.Connection, policy: Policy, zone: ZoneInfo, loan_id: str,
-                    on: date | None) -> dict[str, Any]:
-    """As of `on`, or of the business date in progress by the service's clock."""
+                    on: date | None, *, customer: str | None = None) -> dict[str, Any]:
+    """As of `on`, or of the business date in progress by the service's clock; with `customer` (a borrower
+    asking for themself), only for a loan of that customer (Forbidden `not_your_customer` otherwise)."""
     found = await reads.loan_for_statement(conn, loan_id)
     if found is None:
         raise NotFound("loan_not_found", "no loan with this id")
+    if customer is not None and found[0]["customer_id"] != customer:
+        raise Forbidden("not_your_customer", "this loan belongs to another customer")
     if on is None:
         now = (await clock_store.read_clock(conn)).now
         if now is None:

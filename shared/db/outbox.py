@@ -33,7 +33,7 @@ async def backlog(conn: asyncpg.Connection) -> tuple[int, float]:
     """(unsent rows, age in seconds of the oldest unsent row)."""
     row = await conn.fetchrow(
         "SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age"
-        " FROM outbox WHERE sent_at IS NULL"
+        " FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
     )
     return int(row["n"]), float(row["age"])
 
@@ -49,15 +49,25 @@ async def take_publisher_lock(conn: asyncpg.Connection) -> bool:
 async def claim_unsent(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
     return list(await conn.fetch(
         "SELECT id, event_id, topic, message_key, payload, headers FROM outbox"
-        " WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED", limit))
+        " WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED", limit))
 
 
 async def mark_sent(conn: asyncpg.Connection, row_ids: list[int]) -> None:
     await conn.execute("UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", row_ids)
 
 
+async def set_aside(conn: asyncpg.Connection, failures: dict[int, str]) -> None:
+    """Rows the broker refused for good: kept with the reason, never claimed again."""
+    if failures:
+        await conn.execute(
+            "UPDATE outbox SET failed_at = now(), failure = f.failure"
+            " FROM unnest($1::bigint[], $2::text[]) AS f(id, failure) WHERE outbox.id = f.id",
+            list(failures), list(failures.values()))
+
+
 async def unsent_topics(conn: asyncpg.Connection) -> list[str]:
-    return [r["topic"] for r in await conn.fetch("SELECT DISTINCT topic FROM outbox WHERE sent_at IS NULL")]
+    rows = await conn.fetch("SELECT DISTINCT topic FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
+    return [r["topic"] for r in rows]
 
 
 async def mark_published(conn: asyncpg.Connection, event_ids: set[str]) -> int:

@@ -6,7 +6,8 @@ business metric). `UnitOfWork.run` opens it, runs the work, writes the outbox, c
 runs the on-commit actions and wakes the relay.
 """
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -74,6 +75,19 @@ class Tx:
 
     def on_commit(self, action: Callable[[], object]) -> None:
         self._on_commit.append(action)
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Work that may fail on its own (one case of many at a tick): on an exception its changes,
+        emitted events and on-commit actions are undone, and the rest of the transaction goes on."""
+        emitted, actions = len(self.outbox), len(self._on_commit)
+        try:
+            async with self.conn.transaction():
+                yield
+        except BaseException:
+            del self.outbox[emitted:]
+            del self._on_commit[actions:]
+            raise
 
     def committed(self) -> None:
         for action in self._on_commit:

@@ -1,16 +1,25 @@
 """Outbound contract of agreement tracking: a repayment agreement from proposal to kept or broken."""
-from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
-from shared.events.base import Contract, Identifier, Instant, MinorUnits, PositiveMinorUnits
+from shared.events.base import (
+    MAX_INSTALMENTS,
+    BusinessDate,
+    Contract,
+    Identifier,
+    InstalmentNumber,
+    Instant,
+    MinorUnitsTotal,
+    PositiveMinorUnits,
+    text,
+)
 from shared.events.dispatch import NegotiatedTerms
 
 
 class AgreementRef(Contract):
     agreement_id: Identifier
-    case_id: Identifier | None = None
+    case_id: Identifier | None = Field(description="the case the agreement settles; null when there was none")
     loan_id: Identifier
     customer_id: Identifier
 
@@ -18,7 +27,7 @@ class AgreementRef(Contract):
 class AgreementProposed(AgreementRef):
     terms: NegotiatedTerms
     requires_approval: bool
-    policy_version: str = Field(min_length=1, max_length=64)
+    policy_version: str = text(64)
     source: Literal["visit", "staff"]
     proposed_at: Instant
 
@@ -34,20 +43,20 @@ class AgreementSigned(AgreementRef):
 
 
 class AgreementInstalmentPaid(AgreementRef):
-    sequence: int = Field(ge=1)
-    due_date: date
+    sequence: InstalmentNumber
+    due_date: BusinessDate
     amount: PositiveMinorUnits
 
 
 class AgreementInstalmentMissed(AgreementRef):
-    sequence: int = Field(ge=1)
-    due_date: date
+    sequence: InstalmentNumber
+    due_date: BusinessDate
     unpaid: PositiveMinorUnits
 
 
 class AgreementBroken(AgreementRef):
-    missed_instalments: int = Field(ge=1)
-    unpaid: MinorUnits
+    missed_instalments: int = Field(ge=1, le=MAX_INSTALMENTS)
+    unpaid: MinorUnitsTotal
 
 
 class AgreementFulfilled(AgreementRef):

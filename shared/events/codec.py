@@ -14,6 +14,11 @@ from shared.events.registry import EVENT_TYPES, TYPE_OF_MODEL
 INVALID_JSON = "invalid_json"
 CONTRACT_VIOLATION = "contract_violation"
 UNKNOWN_TYPE = "unknown_type"
+TOO_LARGE = "too_large"
+TOO_DEEP = "too_deep"
+# Bounds checked before anything is parsed: no valid event comes near them.
+MAX_MESSAGE_BYTES = 1_000_000
+MAX_NESTING = 32
 
 
 class DecodeError(Exception):
@@ -40,10 +45,42 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(parts)[:500]
 
 
+def nesting_depth(raw: bytes) -> int:
+    """How deep JSON arrays and objects nest in `raw`, brackets inside strings not counted.
+
+    Linear and without recursion, so `[` x 100,000 costs a scan, not a stack. Most messages have
+    fewer brackets than the limit at all, and skip the scan."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_NESTING:
+        return 0
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
 def decode(raw: bytes | None) -> Decoded:
+    """Bytes to a validated event; DecodeError (never anything else) for what can never be processed."""
+    if raw is not None and len(raw) > MAX_MESSAGE_BYTES:
+        raise DecodeError(TOO_LARGE, f"{len(raw)} bytes, over the limit of {MAX_MESSAGE_BYTES}")
+    if raw is not None and nesting_depth(raw) > MAX_NESTING:
+        raise DecodeError(TOO_DEEP, f"JSON nested deeper than {MAX_NESTING} levels")
     try:
         document = json.loads(raw) if raw is not None else None
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise DecodeError(INVALID_JSON, type(error).__name__) from None
     if not isinstance(document, dict):
         raise DecodeError(INVALID_JSON, "the message is not a JSON object")

@@ -1,25 +1,38 @@
 """Outbound contract of overdue detection: a loan's delinquency changed."""
-from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
-from shared.events.base import Contract, Currency, Identifier, MinorUnits
+from shared.events.base import (
+    REQUIRED_TEXT_PATTERN,
+    BusinessDate,
+    Contract,
+    Currency,
+    DaysPastDue,
+    Identifier,
+    MinorUnitsTotal,
+    text,
+)
 
 RiskSegment = Literal["low", "medium", "high"]
+BUCKET_LENGTH = 32  # labels come from configuration (OVERDUE_BUCKETS: '1-30', '181+'): a length bound only
 
 
 class DelinquencySnapshot(Contract):
-    """What every delinquency event says about the loan on `business_date`."""
+    """What every delinquency event says about the loan on `business_date`.
+
+    Every field is sent; `case_id` and `bucket` are null when there is no open case or the loan is not
+    overdue (a cure, a settlement, a closure)."""
 
     loan_id: Identifier
     customer_id: Identifier
-    case_id: str | None = Field(default=None, description="the delinquency episode; stable across replays")
-    business_date: date
-    days_past_due: int = Field(ge=0)
-    bucket: str | None = Field(default=None, description="configured DPD range, none when not overdue")
-    overdue_amount: MinorUnits
-    outstanding_amount: MinorUnits
+    case_id: Identifier | None = Field(description="the delinquency episode; stable across replays")
+    business_date: BusinessDate
+    days_past_due: DaysPastDue
+    bucket: str | None = Field(max_length=BUCKET_LENGTH, min_length=1, pattern=REQUIRED_TEXT_PATTERN,
+                               description="configured DPD range, null when not overdue")
+    overdue_amount: MinorUnitsTotal
+    outstanding_amount: MinorUnitsTotal
     currency: Currency
     risk_segment: RiskSegment
 
@@ -29,7 +42,7 @@ class LoanBecameOverdue(DelinquencySnapshot):
 
 
 class LoanBucketChanged(DelinquencySnapshot):
-    previous_bucket: str
+    previous_bucket: str = text(BUCKET_LENGTH)
 
 
 class LoanCured(DelinquencySnapshot):

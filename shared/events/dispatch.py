@@ -1,12 +1,24 @@
 """Outbound contract of visit dispatch: a visit's life from scheduled to completed."""
-from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from shared.events.base import Contract, Currency, Identifier, Instant, MinorUnits, PositiveMinorUnits
+from shared.events.base import (
+    BusinessDate,
+    Contract,
+    Currency,
+    Identifier,
+    Instant,
+    MinorUnits,
+    PositiveMinorUnits,
+    text,
+)
 
 VisitOutcome = Literal["met_borrower", "not_home", "moved", "refused", "negotiated", "conflict", "safety_incident"]
+MAX_TEAM = 10  # collectors sent to one visit (DISPATCH_COLLECTORS_PER_VISIT is at most 4)
+MAX_AGREED_INSTALMENTS = 24
+MAX_EVIDENCE = 20
+EvidenceRef = Annotated[str, text(256, description="a recording's or a photo's reference")]
 
 
 class VisitRef(Contract):
@@ -23,13 +35,13 @@ class VisitScheduled(VisitRef):
 
 
 class VisitAssigned(VisitRef):
-    collector_ids: list[Identifier] = Field(min_length=1)
-    planned_arrival: Instant | None = None
+    collector_ids: list[Identifier] = Field(min_length=1, max_length=MAX_TEAM)
+    planned_arrival: Instant | None = Field(description="null when no arrival time was planned")
 
 
 class VisitReassigned(VisitAssigned):
-    previous_collector_ids: list[Identifier]
-    reason: str = Field(min_length=1, max_length=64)
+    previous_collector_ids: list[Identifier] = Field(max_length=MAX_TEAM)
+    reason: str = text(64)
 
 
 class VisitCancelled(VisitRef):
@@ -38,7 +50,7 @@ class VisitCancelled(VisitRef):
 
 
 class VisitUnassignable(VisitRef):
-    reason: str = Field(min_length=1, max_length=64)
+    reason: str = text(64)
 
 
 class VisitCheckedIn(VisitRef):
@@ -53,19 +65,21 @@ class VisitMissed(VisitRef):
 
 
 class AgreedInstalment(Contract):
-    due_date: date
+    due_date: BusinessDate
     amount: PositiveMinorUnits
 
 
 class NegotiatedTerms(Contract):
+    """Also the body of proposals and visit outcomes sent over HTTP, where `waiver_amount` may be left out."""
+
     currency: Currency
-    instalments: list[AgreedInstalment] = Field(min_length=1, max_length=24)
+    instalments: list[AgreedInstalment] = Field(min_length=1, max_length=MAX_AGREED_INSTALMENTS)
     waiver_amount: MinorUnits = 0
 
 
 class VisitCompleted(VisitRef):
     collector_id: Identifier
     outcome: VisitOutcome
-    terms: NegotiatedTerms | None = None
-    evidence: list[str] = Field(default_factory=list, max_length=20, description="recording and photo references")
+    terms: NegotiatedTerms | None = Field(description="what was negotiated at the door; null when nothing was")
+    evidence: list[EvidenceRef] = Field(max_length=MAX_EVIDENCE, description="recording and photo references")
     completed_at: Instant

@@ -6,19 +6,29 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from shared.events.base import (
+    MAX_INSTALMENTS,
+    MAX_PHONES,
+    BusinessDate,
     Contract,
     Currency,
     Identifier,
+    InstalmentNumber,
     Instant,
     MinorUnits,
+    Phone,
     PositiveMinorUnits,
     TimeZoneName,
+    optional_text,
+    text,
 )
+
+MAX_EMERGENCY_CONTACTS = 10
+POSTAL_CODE_PATTERN = r"^(?:[A-Za-z0-9][A-Za-z0-9 -]*)?$"  # '100022', 'SW1A 1AA', '12345-6789'; '' is no code
 
 
 class Instalment(Contract):
-    sequence: int = Field(ge=1)
-    due_date: date
+    sequence: InstalmentNumber
+    due_date: BusinessDate
     amount_due: MinorUnits
 
 
@@ -32,36 +42,36 @@ def _check_schedule(schedule: list[Instalment]) -> None:
 
 
 class Address(Contract):
-    line: str = Field(min_length=1, max_length=256)
-    city: str = Field(min_length=1, max_length=64)
-    district: str | None = Field(default=None, max_length=64)
-    postal_code: str | None = Field(default=None, max_length=16)
+    line: str = text(256)
+    city: str = text(64)
+    district: str | None = optional_text(64)
+    postal_code: str | None = Field(default=None, max_length=16, pattern=POSTAL_CODE_PATTERN)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
 
 
 class EmergencyContact(Contract):
-    name: str = Field(min_length=1, max_length=128)
-    phone: str = Field(min_length=3, max_length=32)
-    relation: str = Field(min_length=1, max_length=32)
+    name: str = text(128)
+    phone: Phone
+    relation: str = text(32)
 
 
 class Borrower(Contract):
     customer_id: Identifier
-    name: str = Field(min_length=1, max_length=128)
-    phones: list[str] = Field(min_length=1)
+    name: str = text(128)
+    phones: list[Phone] = Field(min_length=1, max_length=MAX_PHONES)
     address: Address
     time_zone: TimeZoneName
-    emergency_contacts: list[EmergencyContact] = Field(default_factory=list)
+    emergency_contacts: list[EmergencyContact] = Field(default_factory=list, max_length=MAX_EMERGENCY_CONTACTS)
 
 
 class LoanOriginated(Contract):
     loan_id: Identifier
-    product: str = Field(min_length=1, max_length=128)
-    merchant: str = Field(min_length=1, max_length=128)
+    product: str = text(128)
+    merchant: str = text(128)
     currency: Currency
     principal: PositiveMinorUnits
-    schedule: list[Instalment] = Field(min_length=1)
+    schedule: list[Instalment] = Field(min_length=1, max_length=MAX_INSTALMENTS)
     borrower: Borrower
 
     @model_validator(mode="after")
@@ -76,7 +86,7 @@ class PaymentReceived(Contract):
     amount: PositiveMinorUnits
     currency: Currency
     paid_at: Instant
-    channel: str = Field(min_length=1, max_length=32)
+    channel: str = text(32, description="how the money came, e.g. app, bank_transfer")
 
 
 class PaymentReversed(Contract):
@@ -85,7 +95,7 @@ class PaymentReversed(Contract):
     amount: PositiveMinorUnits
     currency: Currency
     reversed_at: Instant
-    reason: str = Field(min_length=1, max_length=64)
+    reason: str = text(64)
 
 
 class LoanRescheduled(Contract):
@@ -95,8 +105,8 @@ class LoanRescheduled(Contract):
     """
 
     loan_id: Identifier
-    schedule: list[Instalment] = Field(min_length=1)
-    effective_from: date | None = None
+    schedule: list[Instalment] = Field(min_length=1, max_length=MAX_INSTALMENTS)
+    effective_from: BusinessDate | None = None
 
     @model_validator(mode="after")
     def _schedule_is_coherent(self) -> "LoanRescheduled":
@@ -118,6 +128,6 @@ class LoanClosed(Contract):
 
 class CustomerContactUpdated(Contract):
     customer_id: Identifier
-    phones: list[str] | None = None
+    phones: list[Phone] | None = Field(default=None, max_length=MAX_PHONES)
     address: Address | None = None
     time_zone: TimeZoneName | None = None

@@ -1,10 +1,20 @@
 """Outbound contract of outreach: contact decisions and outcomes, promises, visits, complaints."""
-from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
-from shared.events.base import Contract, Currency, Identifier, Instant, MinorUnits, PositiveMinorUnits, TimeZoneName
+from shared.events.base import (
+    BusinessDate,
+    Contract,
+    Currency,
+    DaysPastDue,
+    Identifier,
+    Instant,
+    MinorUnitsTotal,
+    PositiveMinorUnitsTotal,
+    TimeZoneName,
+    text,
+)
 from shared.events.loan import Address
 
 Channel = Literal["sms", "call", "visit"]
@@ -17,29 +27,29 @@ class ContactDecision(Contract):
     """What every contact decision records: who, why, under which rule and policy version."""
 
     customer_id: Identifier
-    case_id: Identifier | None = None
+    case_id: Identifier | None = Field(description="null for a contact outside any case")
     channel: Channel
     recipient: Recipient
-    rule_id: str = Field(min_length=1, max_length=64)
-    policy_version: str = Field(min_length=1, max_length=64)
+    rule_id: str = text(64, description="'allowed', or the rule that blocked, e.g. 'hours.window'")
+    policy_version: str = text(64)
     strategy_variant: Variant
     decided_at: Instant
 
 
 class ContactAttempted(ContactDecision):
     attempt_id: Identifier
-    template_id: str = Field(min_length=1, max_length=64)
+    template_id: str = text(64)
 
 
 class ContactBlocked(ContactDecision):
     decision_id: Identifier
-    retry_at: Instant | None = None
+    retry_at: Instant | None = Field(description="when the rule allows a retry; null when it never does by itself")
 
 
 class ContactOutcomeRecorded(Contract):
     attempt_id: Identifier
     customer_id: Identifier
-    case_id: Identifier | None = None
+    case_id: Identifier | None = Field(description="null for a contact outside any case")
     channel: Channel
     outcome: Outcome
     recorded_at: Instant
@@ -50,17 +60,17 @@ class PromiseMade(Contract):
     customer_id: Identifier
     case_id: Identifier
     loan_id: Identifier
-    amount: PositiveMinorUnits
+    amount: PositiveMinorUnitsTotal
     currency: Currency
-    due_date: date
+    due_date: BusinessDate
 
 
 class PromiseKept(PromiseMade):
-    kept_on: date
+    kept_on: BusinessDate
 
 
 class PromiseBroken(PromiseMade):
-    paid_amount: MinorUnits
+    paid_amount: MinorUnitsTotal
 
 
 class VisitRequested(Contract):
@@ -75,7 +85,7 @@ class VisitRequested(Contract):
     window_start: Instant
     window_end: Instant
     confirmed_at: Instant
-    overdue_amount: MinorUnits
+    overdue_amount: MinorUnitsTotal
     currency: Currency
 
 
@@ -84,9 +94,9 @@ class LegalReferralMade(Contract):
     case_id: Identifier
     loan_id: Identifier
     customer_id: Identifier
-    overdue_amount: MinorUnits
+    overdue_amount: MinorUnitsTotal
     currency: Currency
-    days_past_due: int = Field(ge=0)
+    days_past_due: DaysPastDue
 
 
 class ComplaintOpened(Contract):

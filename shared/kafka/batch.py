@@ -3,6 +3,7 @@
 A batch that fails for a reason other than an unavailable dependency is replayed one
 message at a time, so the single poison message is dead-lettered and the rest go on.
 """
+import hashlib
 import logging
 import time
 from collections import Counter
@@ -10,12 +11,13 @@ from collections.abc import Awaitable, Callable
 
 from shared import metrics
 from shared.db import inbox
+from shared.db.ticks import TickGuard
 from shared.db.transient import is_transient
 from shared.db.tx import Tx, UnitOfWork
 from shared.events.registry import EVENT_TYPES
-from shared.kafka.records import HANDLER_ERROR, DeadLetter, Incoming, RawRecord, classify
+from shared.kafka.records import HANDLER_ERROR, ID_CONFLICT, DeadLetter, Incoming, RawRecord, Unprocessable, classify
 from shared.readiness import Readiness
-from shared.retry import Backoff, retry_transient
+from shared.retry import retry_transient
 
 log = logging.getLogger(__name__)
 # A handler gets the batch's fresh events inside its unit of work (shared/db/tx.py): it changes the
@@ -33,7 +35,9 @@ class BatchProcessor:
         handler: BatchHandler,
         dead_letter_topic: Callable[[str], str],
         readiness: Readiness,
+        tick_guard: TickGuard,
     ):
+        self.tick_guard = tick_guard
         self.service = service
         self.unit = unit
         self.handler = handler
@@ -59,21 +63,31 @@ class BatchProcessor:
         try:
             await self._commit_with_retry([item])
         except Exception as error:  # noqa: BLE001
-            log.exception("message dead-lettered after a handler error", extra={"offset": item.record.offset})
             event_type = item.type if isinstance(item, Incoming) else None
-            dead = DeadLetter(item.record, HANDLER_ERROR, type(error).__name__, event_type)
-            await self._dead_letter_until_stored(dead)
+            reason, detail = (error.reason, error.detail) if isinstance(error, Unprocessable) else (
+                HANDLER_ERROR, type(error).__name__)
+            log.warning("message dead-lettered", extra={"reason": reason, "topic": item.record.topic,
+                                                       "partition": item.record.partition,
+                                                       "offset": item.record.offset})
+            await self._dead_letter(DeadLetter(item.record, reason, detail, event_type))
 
-    async def _dead_letter_until_stored(self, dead: DeadLetter) -> None:
-        """A dead letter that cannot be written points at the database, not the message: wait, retry."""
-        backoff = Backoff()
-        while True:
-            try:
-                return await self._commit_with_retry([dead])
-            except Exception as error:  # noqa: BLE001 - agents never raise
-                self._database_down(error)
-                log.warning("dead letter not stored yet, retrying", extra={"error": type(error).__name__})
-                await backoff.wait()
+    async def _dead_letter(self, dead: DeadLetter) -> None:
+        """Transient failures are waited out in place; a dead letter that still cannot be stored is
+        quarantined by position and digest (the last resort), so the partition always moves on."""
+        try:
+            return await self._commit_with_retry([dead])
+        except Exception as error:  # noqa: BLE001 - agents never raise
+            log.error("dead letter could not be stored; quarantining the message",
+                      extra={"error": type(error).__name__, "topic": dead.record.topic,
+                             "partition": dead.record.partition, "offset": dead.record.offset})
+        value = dead.record.value or b""
+        await retry_transient(
+            lambda: self.unit.run(lambda tx: inbox.quarantine(
+                tx.conn, dead.inbox_id, dead.record.topic, dead.record.partition, dead.record.offset, dead.reason,
+                len(value), hashlib.sha256(value).hexdigest()), require_clock=False),
+            is_transient=is_transient, on_failure=self._database_down,
+            on_success=lambda: self.readiness.mark("database", True))
+        metrics.QUARANTINED.labels(dead.record.topic, dead.reason).inc()
 
     async def _commit_with_retry(self, items: list[Item]) -> None:
         outcomes = await retry_transient(
@@ -91,17 +105,33 @@ class BatchProcessor:
     async def _commit(self, items: list[Item]) -> list[tuple[Item, str]]:
         unique = _first_of_each(items)
 
-        async def claim_and_handle(tx: Tx) -> set[int]:
-            fresh_ids = await inbox.claim(tx.conn, [_inbox_id(i) for i in unique], [i.record.topic for i in unique])
-            fresh = [i for i in unique if _inbox_id(i) in fresh_ids]
+        async def claim_and_handle(tx: Tx) -> dict[int, Item]:
+            """What became of each item seen for the first time, by id(item)."""
+            claim = await inbox.claim(tx.conn, [_inbox_id(i) for i in unique], [i.record.topic for i in unique],
+                                      [i.digest if isinstance(i, Incoming) else None for i in unique])
+            fresh: dict[int, Item] = {id(i): i for i in unique if _inbox_id(i) in claim.fresh}
+            fresh |= await self._conflicts(tx, _reused_ids(items, unique, claim.conflicts))
             tx.emit_messages(*(d.to_outbox(self.dead_letter_topic(d.record.topic), self.service)
-                               for d in fresh if isinstance(d, DeadLetter)))
-            if events := [i for i in fresh if isinstance(i, Incoming)]:
+                               for d in fresh.values() if isinstance(d, DeadLetter)))
+            if events := [i for i in fresh.values() if isinstance(i, Incoming)]:
+                if ticks := [e for e in events if e.type == "clock.ticked"]:
+                    await self.tick_guard.check(tx.conn, ticks)
                 await self.handler(tx, events)
-            return {id(i) for i in fresh}
+            return fresh
 
-        fresh_set = await self.unit.run(claim_and_handle, require_clock=False)
-        return [(i, _outcome(i) if id(i) in fresh_set else "duplicate") for i in items]
+        fresh = await self.unit.run(claim_and_handle, require_clock=False)
+        return [(fresh[id(i)], _outcome(fresh[id(i)])) if id(i) in fresh else (i, "duplicate") for i in items]
+
+    @staticmethod
+    async def _conflicts(tx: Tx, reused: list[tuple[Incoming, str]]) -> dict[int, Item]:
+        """An id seen before with other content: dead-lettered once (by position) with both digests."""
+        dead = {id(i): DeadLetter(i.record, ID_CONFLICT, f"first sha256 {first}; received sha256 {i.digest}", i.type)
+                for i, first in reused}
+        if not dead:
+            return {}
+        first_time = (await inbox.claim(tx.conn, [d.inbox_id for d in dead.values()],
+                                        [d.record.topic for d in dead.values()], [None] * len(dead))).fresh
+        return {key: d for key, d in dead.items() if d.inbox_id in first_time}
 
     def _count(self, outcomes: list[tuple[Item, str]]) -> None:
         """Once per label set and batch, not per event: labels() is not free at 20,000 events/s."""
@@ -126,6 +156,15 @@ def _inbox_id(item: Item) -> str:
 
 def _outcome(item: Item) -> str:
     return "processed" if isinstance(item, Incoming) else "dead_lettered"
+
+
+def _reused_ids(items: list[Item], unique: list[Item], stored: dict[str, str]) -> list[tuple[Incoming, str]]:
+    """Events whose id was first seen saying something else (earlier, or earlier in this batch),
+    each with the digest of that first content."""
+    first = {i.event_id: stored.get(i.event_id, i.digest) for i in unique if isinstance(i, Incoming)}
+    kept = {id(i) for i in unique}
+    return [(i, first[i.event_id]) for i in items if isinstance(i, Incoming)
+            and (i.event_id in stored if id(i) in kept else i.digest != first[i.event_id])]
 
 
 def _first_of_each(items: list[Item]) -> list[Item]:

@@ -12,6 +12,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 
 from shared import metrics
 from shared.kafka.batch import BatchProcessor
+from shared.progress import Progress
 from shared.readiness import Readiness
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ class BatchConsumer:
         readiness: Readiness,
         max_records: int = 5000,
         clock_topics: tuple[str, ...] = (),
+        instance_id: str | None = None,
+        session_timeout_ms: int = 10_000,
     ):
         self.topics = topics
         self.processor = processor
@@ -35,6 +38,7 @@ class BatchConsumer:
         self.max_records = max_records
         self.clock_topics = clock_topics
         self._stopping = asyncio.Event()
+        self.progress = Progress("consumer")
         self._lag_series: set[tuple[str, str]] = set()
         self._consumer = AIOKafkaConsumer(
             *topics,
@@ -44,7 +48,9 @@ class BatchConsumer:
             auto_offset_reset="earliest",
             max_partition_fetch_bytes=4 * 1024 * 1024,
             fetch_max_bytes=32 * 1024 * 1024,
-            session_timeout_ms=30_000,
+            group_instance_id=instance_id,
+            session_timeout_ms=session_timeout_ms,
+            heartbeat_interval_ms=max(1_000, session_timeout_ms // 3),
             max_poll_interval_ms=900_000,
         )
 
@@ -92,7 +98,8 @@ class BatchConsumer:
             self.readiness.mark("kafka", True)
             if not batch:
                 continue
-            await self._handle(batch)
+            with self.progress.working():
+                await self._handle(batch)
 
     async def _handle(self, batch: dict[TopicPartition, list[Any]]) -> None:
         ordinary = {tp: records for tp, records in batch.items() if tp.topic not in self.clock_topics}

@@ -13,16 +13,20 @@ import logging
 from typing import Any
 
 import asyncpg
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, errors
 
 from shared import metrics
 from shared.db import outbox
 from shared.db.transient import connection, is_transient
 from shared.kafka.published import published_event_ids
+from shared.progress import Progress
 from shared.readiness import Readiness
 from shared.retry import Backoff
 
 log = logging.getLogger(__name__)
+# What the broker refuses for this record whatever is retried: the row is set aside, the rest go on.
+NEVER_ACCEPTED = (errors.MessageSizeTooLargeError, errors.RecordTooLargeError, errors.RecordListTooLargeError,
+                  errors.InvalidTopicError, errors.CorruptRecordException)
 
 
 class OutboxRelay:
@@ -37,6 +41,7 @@ class OutboxRelay:
         self._unsure_what_was_sent = True  # at start, and after any failed publish
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self.progress = Progress("relay")
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap_servers,
             acks="all",
@@ -63,7 +68,8 @@ class OutboxRelay:
         backoff = Backoff()
         while not self._stopping.is_set():
             try:
-                sent = await self.publish_once()
+                with self.progress.working():
+                    sent = await self.publish_once()
                 backoff.reset()
             except Exception as error:  # noqa: BLE001 - the relay must outlive outages
                 self._unsure_what_was_sent = True
@@ -99,13 +105,36 @@ class OutboxRelay:
             rows = await outbox.claim_unsent(conn, self.batch_size)
             if not rows:
                 return 0
-            deliveries = [await self._send(row) for row in rows]
-            await asyncio.gather(*deliveries)
-            await outbox.mark_sent(conn, [r["id"] for r in rows])
+            refused = await self._publish(rows)
+            await outbox.mark_sent(conn, [r["id"] for r in rows if r["id"] not in refused])
+            await outbox.set_aside(conn, refused)
         self.readiness.mark("kafka", True)
         for row in rows:
-            metrics.OUTBOX_PUBLISHED.labels(row["topic"]).inc()
+            if row["id"] in refused:
+                metrics.OUTBOX_SET_ASIDE.labels(row["topic"]).inc()
+                log.error("outbox row refused by the broker for good; set aside",
+                          extra={"topic": row["topic"], "error": refused[row["id"]]})
+            else:
+                metrics.OUTBOX_PUBLISHED.labels(row["topic"]).inc()
         return len(rows)
+
+    async def _publish(self, rows: list[asyncpg.Record]) -> dict[int, str]:
+        """Send the rows; returns those the broker will never take (row id -> error name). Any other
+        failure (broker down, not authorised) raises: nothing is marked, everything is retried."""
+        refused: dict[int, str] = {}
+        deliveries: list[tuple[int, asyncio.Future[Any]]] = []
+        for row in rows:
+            try:
+                deliveries.append((row["id"], await self._send(row)))
+            except NEVER_ACCEPTED as error:
+                refused[row["id"]] = type(error).__name__
+        results = await asyncio.gather(*(d for _, d in deliveries), return_exceptions=True)
+        for (row_id, _), result in zip(deliveries, results, strict=True):
+            if isinstance(result, NEVER_ACCEPTED):
+                refused[row_id] = type(result).__name__
+            elif isinstance(result, BaseException):
+                raise result
+        return refused
 
     async def _mark_already_published(self, conn: asyncpg.Connection) -> None:
         topics = await outbox.unsent_topics(conn)

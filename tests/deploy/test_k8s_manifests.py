@@ -123,6 +123,8 @@ def effective_env(overlay: str, container: dict) -> dict[str, object]:
     for var in container.get("env", []):
         if "value" in var:
             env[var["name"]] = var["value"]
+        elif "fieldRef" in var["valueFrom"]:
+            env[var["name"]] = ("field", var["valueFrom"]["fieldRef"]["fieldPath"])
         else:
             ref = var["valueFrom"]["secretKeyRef"]
             env[var["name"]] = ("secret", ref["name"], ref["key"])
@@ -437,7 +439,8 @@ def test_readme_documents_every_secret_key():
     refs = set()
     for _, pod in workloads("prod"):
         for container in pod["containers"]:
-            refs |= {v[1:] for v in effective_env("prod", container).values() if isinstance(v, tuple)}
+            refs |= {v[1:] for v in effective_env("prod", container).values()
+                     if isinstance(v, tuple) and v[0] == "secret"}
     assert refs
     for secret, key in sorted(refs):
         assert secret in readme and key in readme, f"deploy/k8s/README.md does not document {secret}/{key}"

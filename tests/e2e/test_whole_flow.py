@@ -27,7 +27,7 @@ from shared.events.codec import encode
 from shared.events.dispatch import AgreedInstalment, NegotiatedTerms, VisitCompleted
 from shared.events.loan import PaymentReceived
 from simulator.book import NEVER
-from tests.helpers.whole_flow import PORTAL, WholeFlow, instant
+from tests.helpers.whole_flow import WholeFlow, instant, portal_token
 
 CUSTOMERS, DAYS = 200, 120
 PORTFOLIO_ZONE = ZoneInfo("Asia/Shanghai")
@@ -108,7 +108,7 @@ async def _file_complaint(flow: WholeFlow, result: Run, anyone: bool) -> None:
         return
     customer_id = candidates[0]
     open_visits = sorted(r["visit_id"] for r in coming if r["customer_id"] == customer_id)
-    status, body = await flow.http("outreach", "POST", "/complaints", PORTAL, {
+    status, body = await flow.http("outreach", "POST", "/complaints", portal_token(customer_id), {
         "customer_id": customer_id, "category": "conduct", "description": "投诉催收方式 (end-to-end test)"})
     assert status == 201, body
     result.complaint = dict(customer_id=customer_id, complaint_id=body["complaint_id"], open_visits=open_visits)

@@ -18,8 +18,19 @@ from shared.events.delinquency import LoanBecameOverdue, LoanClosedOut, LoanCure
 from shared.events.dispatch import NegotiatedTerms, VisitCompleted
 from tests.helpers.service_under_test import ServiceUnderTest, at
 
-TOKENS = "t-sup:supervisor,t-col:collector,t-portal:customer_portal,t-dialer:dialer"
+CUSTOMER_IDS = [f"C{n}" for n in range(1, 10)] + ["C-unknown"]  # borrowers the tests name
+# personal tokens: the supervisor who approves (sup-1), the collector whose tablet signs (col-1), and each
+# borrower's portal token (token:customer_portal:<customer id>); PORTAL is C1's
+TOKENS = ",".join(["t-sup:supervisor:sup-1", "t-col:collector:col-1", "t-portal:customer_portal:C1",
+                   "t-dialer:dialer"]
+                  + [f"t-portal-{customer_id}:customer_portal:{customer_id}" for customer_id in CUSTOMER_IDS])
 SUPERVISOR, COLLECTOR, PORTAL, DIALER = "t-sup", "t-col", "t-portal", "t-dialer"
+
+
+def portal_token(customer_id: str) -> str:
+    """The portal token of a borrower the tests named (one of CUSTOMER_IDS)."""
+    return f"t-portal-{customer_id}"
+
 POLICY = AgreementPolicy.load()  # policy/agreement.default.json
 
 TODAY = date(2026, 3, 2)  # the service clock starts here, 09:00

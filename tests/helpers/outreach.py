@@ -23,7 +23,16 @@ from tests.helpers.service_under_test import ServiceUnderTest, at, new_suffix, t
 from tests.helpers.stack import Stack
 from tests.helpers.waiting import eventually
 
-TOKENS = "t-portal:customer_portal,t-sup:supervisor,t-dialer:dialer,t-other:observer"
+CUSTOMER_IDS = [f"C{n}" for n in range(1, 10)] + ["CA", "CB"]  # borrowers the tests name
+# a borrower's portal token is personal (token:customer_portal:<customer id>); "t-portal" is C1's
+TOKENS = ",".join(["t-portal:customer_portal:C1", "t-sup:supervisor", "t-dialer:dialer", "t-other:observer"]
+                  + [f"t-portal-{customer_id}:customer_portal:{customer_id}" for customer_id in CUSTOMER_IDS])
+
+
+def portal_token(customer_id: str) -> str:
+    """The portal token of a borrower the tests named (one of CUSTOMER_IDS)."""
+    return f"t-portal-{customer_id}"
+
 POLICY_VERSION = json.loads(DEFAULT_RULEBOOK_PATH.read_text())["version"]  # rulebook.default.json
 STRATEGY = StrategyTable.load()
 LOAN_START = date(2026, 1, 5)

@@ -7,7 +7,16 @@ from services.overdue.settings import OverdueSettings
 from tests.helpers.kafka import produce
 from tests.helpers.service_under_test import ServiceUnderTest
 
-TOKENS = "t-portal:customer_portal,t-ops:observer"
+CUSTOMER_IDS = [f"C{n}" for n in range(1, 10)]  # borrowers the tests name
+# a borrower's portal token is personal (token:customer_portal:<customer id>); "t-portal" is C1's
+TOKENS = ",".join(["t-portal:customer_portal:C1", "t-sup:supervisor", "t-ops:observer"]
+                  + [f"t-portal-{customer_id}:customer_portal:{customer_id}" for customer_id in CUSTOMER_IDS])
+
+
+def portal_token(customer_id: str) -> str:
+    """The portal token of a borrower the tests named (one of CUSTOMER_IDS)."""
+    return f"t-portal-{customer_id}"
+
 
 
 @dataclass

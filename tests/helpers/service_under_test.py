@@ -154,7 +154,7 @@ class ServiceUnderTest:
     async def all_published(self) -> None:
         """Wait until the outbox is drained: everything emitted so far can be read back from Kafka."""
         async def drained():
-            return not await self.query("SELECT 1 FROM outbox WHERE sent_at IS NULL LIMIT 1")
+            return not await self.query("SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL LIMIT 1")
 
         await eventually(drained, what="the outbox drained to Kafka")
 

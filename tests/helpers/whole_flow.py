@@ -48,8 +48,17 @@ from tests.helpers.stack import Stack
 from tools.demo import HOURLY_TICKS
 from tools.roster_seed import roster
 
-TOKENS = "t-sup:supervisor,t-col:collector,t-portal:customer_portal,t-dialer:dialer"
-SUPERVISOR, COLLECTOR, PORTAL, DIALER = "t-sup", "t-col", "t-portal", "t-dialer"
+TOKENS = "t-sup:supervisor:sup-1,t-col:collector:col-1,t-dialer:dialer"
+SUPERVISOR, COLLECTOR, DIALER = "t-sup", "t-col", "t-dialer"
+
+
+def portal_token(customer_id: str) -> str:
+    """A borrower's own portal token (personal: it acts only for that customer)."""
+    return f"t-portal-{customer_id}"
+
+
+def tokens_with_portal(customer_ids) -> str:
+    return ",".join([TOKENS] + [f"{portal_token(c)}:customer_portal:{c}" for c in customer_ids])
 INTRADAY_TICKS = tuple(time.fromisoformat(t) for t in HOURLY_TICKS.split(","))
 SERVICES = ("overdue", "outreach", "dispatch", "agreement")
 
@@ -93,11 +102,12 @@ class WholeFlow:
 
     async def start(self) -> None:
         t = self.topics
+        self.book = build_book(BookConfig(seed=self.seed, customers=self.customers, days=self.days))
         shared = dict(kafka_bootstrap_servers=self.stack.bootstrap, loan_events_topic=t.loan_events,
                       clock_topic=t.clock, delinquency_events_topic=t.delinquency_events,
                       outreach_events_topic=t.outreach_events, dispatch_events_topic=t.dispatch_events,
                       agreement_events_topic=t.agreement_events, http_host="127.0.0.1", http_port=0,
-                      api_tokens=TOKENS)
+                      api_tokens=tokens_with_portal(b.customer_id for b in self.book.borrowers))
         # model_copy, not keyword arguments: pydantic-settings lets environment variables win over
         # keywords for aliased fields, and `make test` exports the stack's variables.
         own = {
@@ -120,7 +130,6 @@ class WholeFlow:
             await runtime.start()
             self.runtimes[name] = runtime
             self.watch[name] = await asyncpg.connect(self.settings[name].database_url)
-        self.book = build_book(BookConfig(seed=self.seed, customers=self.customers, days=self.days))
         self.plan = build_plan(self.book, topics=Topics(t.loan_events, t.clock), intraday_ticks=INTRADAY_TICKS)
 
     async def close(self) -> None:

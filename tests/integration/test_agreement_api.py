@@ -24,6 +24,7 @@ from tests.helpers.agreement import (
     at,
     loan_closed,
     loan_cured,
+    portal_token,
     running_agreement,
     sha256,
     terms,
@@ -47,7 +48,7 @@ async def signed(agreement, loan_id: str, customer_id: str, amounts=THIRDS) -> s
     """An agreement proposed by a collector and signed by the borrower: active, followed from now."""
     await agreement.open_case(loan_id, customer_id, overdue_amount=sum(amounts))
     agreement_id = await agreement.propose(loan_id, terms(amounts, FIRST_DUE))
-    status, body = await agreement.sign(agreement_id)
+    status, body = await agreement.sign(agreement_id, token=portal_token(customer_id))
     assert (status, body["status"]) == (200, "active"), body
     await agreement.wait_emitted("agreement.signed", agreement_id=agreement_id)
     return agreement_id
@@ -83,7 +84,7 @@ async def test_plan_options_offer_pay_in_full_and_3_6_12_monthly_plans_that_add_
     status, denied = await agreement.get("/customers/C1/plan-options", DIALER)
     assert status == 403, denied
     # a customer with nothing overdue has nothing to choose between
-    status, none = await agreement.get("/customers/C-unknown/plan-options", PORTAL)
+    status, none = await agreement.get("/customers/C-unknown/plan-options", portal_token("C-unknown"))
     assert (status, none["loans"]) == (200, []), none
 
 
@@ -344,7 +345,7 @@ async def test_a_loan_closed_upstream_ends_its_agreements(agreement):
     await agreement.all_published()
     assert [e["type"] for e in await agreement.emitted(agreement_id=active)] == [
         "agreement.proposed", "agreement.signed", "agreement.ended"]
-    status, body = await agreement.sign(proposed)
+    status, body = await agreement.sign(proposed, token=portal_token("C2"))
     assert (status, body["error"]) == (409, "transition.illegal"), body
 
     async def no_plans():

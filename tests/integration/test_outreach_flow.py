@@ -138,7 +138,7 @@ async def test_a_complaint_stops_all_contact_until_it_is_resolved(outreach):
 
     description = "They phoned my employer twice on Sunday"
     status, body = await outreach.post("/complaints", {"customer_id": "CA", "category": "conduct",
-                                                       "description": description}, token="t-portal")
+                                                       "description": description}, token="t-portal-CA")
     assert status == 201 and body["status"] == "open"
     complaint_id = body["complaint_id"]
     [opened] = await outreach.wait_emitted("outreach.complaint_opened")
@@ -230,7 +230,7 @@ async def test_preferred_hours_that_end_before_they_start_do_not_stop_outreach(o
     await outreach.overdue_case("LB", "CB", champion_case_id("hours-b"))
     await outreach.tick(at(DAY, 7))  # the clock runs; both reminders wait for 08:00
     status, body = await outreach.post("/customers/CA/preferences",
-                                       {"preferred_hours": {"start": "20:00", "end": "09:00"}}, token="t-portal")
+                                       {"preferred_hours": {"start": "20:00", "end": "09:00"}}, token="t-portal-CA")
 
     await outreach.send_tick(tick(at(DAY, 10)))
 

@@ -2,6 +2,7 @@
 from datetime import date
 
 from tests.helpers.loan_events import closed, local, originated, payment, tick_closing
+from tests.helpers.overdue import portal_token
 from tests.helpers.waiting import eventually
 
 SCHEDULE = [(date(2026, 2, 5), 10_000), (date(2026, 3, 5), 10_000), (date(2026, 4, 5), 10_000)]
@@ -79,7 +80,7 @@ async def test_payment_before_its_loan_is_held_then_applied(overdue):
     await eventually(lambda: overdue.query("SELECT 1 FROM payments WHERE payment_id = 'P4'"), what="payment held")
     await overdue.send(originated("L3", "C3", SCHEDULE, date(2026, 1, 5)), tick_closing(date(2026, 2, 20)))
     await closed_through(overdue, date(2026, 2, 20))
-    status, statement = await overdue.get("/loans/L3/statement")
+    status, statement = await overdue.get("/loans/L3/statement", token=portal_token("C3"))
     assert status == 200 and statement["paid_total"] == 10_000 and statement["days_past_due"] == 0
     assert await overdue.emitted() == []
 

@@ -5,7 +5,7 @@ import asyncpg
 async def loan_for_statement(conn: asyncpg.Connection, loan_id: str):
     """(loan row, instalment rows, payment rows with the date of any reversal) or None for an unknown loan."""
     loan = await conn.fetchrow(
-        "SELECT l.loan_id, l.currency, l.status, l.closed_reason, s.case_id FROM loans l"
+        "SELECT l.loan_id, l.customer_id, l.currency, l.status, l.closed_reason, s.case_id FROM loans l"
         " JOIN delinquency_state s USING (loan_id) WHERE l.loan_id = $1",
         loan_id,
     )

@@ -233,3 +233,16 @@ async def test_the_same_events_handled_again_emit_the_same_event_ids(outreach_db
             await record_outcome(tx, CTX, (await only_attempt(tx))["attempt_id"], "delivered")
             ids.append([message.event_id for message in tx.outbox])
     assert ids[0] == ids[1] and len(set(ids[0])) == 3
+
+
+async def test_a_case_that_cannot_take_its_step_is_set_aside_and_the_tick_goes_on(outreach_db):
+    async with outreach_db.rolled_back(EVENTS, None) as tx:
+        healthy = await overdue_case(tx, "healthy", loan_id="L1", customer_id="C1")
+        broken = await overdue_case(tx, "broken", loan_id="L2", customer_id="C2")
+        # stored before contracts were bounded: an id no event may carry (the emit refuses it)
+        await tx.conn.execute("UPDATE cases SET case_id = $1 WHERE case_id = $2", "x" * 401, broken)
+        await tick_at(tx, at(DAY, 10))
+        assert [data.case_id for _, data in emitted(tx)] == [healthy]
+        set_aside = await case_row(tx, "x" * 401)
+        assert set_aside["waiting_for"] == "error"
+        assert await tx.conn.fetchval("SELECT count(*) FROM contact_attempts WHERE customer_id = 'C2'") == 0
