@@ -32,15 +32,10 @@ class RawRecord(Protocol):
     value: bytes | None
 
 
-class Unprocessable(Exception):
+class Unprocessable(DecodeError):
     """Raised by a handler for an event that is valid but can never be applied (a clock tick far
     from the last one, say): the event is dead-lettered with this reason, and the partition moves on.
     `detail` names fields and limits, never values."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True)
