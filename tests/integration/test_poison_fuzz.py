@@ -37,7 +37,7 @@ async def test_no_message_stops_a_service(stack, service_class, caplog):
     caplog.set_level(logging.INFO)
     async with service_class.running(stack) as service:
         sent = await _send_adversarial_streams(service)
-        outcome = await eventually(lambda: _accounted(service, sent), timeout=240, interval=1.0,
+        outcome = await eventually(lambda: _accounted(service, sent), timeout=max(240.0, PER_TOPIC * 0.5), interval=1.0,
                                    what="every message applied, ignored as a duplicate or refused")
         await _live_ready_and_caught_up(service)
         metrics_text = await _metrics(service)
