@@ -7,7 +7,7 @@ STACK := bash deploy/local/stack.sh
 WITH_ENV := set -a; eval "$$($(STACK) env)"; set +a;
 PYTEST_ARGS ?= -n 2 --dist loadfile  # two pytest workers, a test file each: the waits on Kafka overlap
 
-.PHONY: run test unit service lint fuzz recovery bench stop stack venv tools reset clean
+.PHONY: run test unit service lint fuzz recovery chaos bench stop stack venv tools reset clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON_BIN) -m venv $(VENV)
@@ -52,6 +52,11 @@ fuzz: venv stack
 ## make recovery: how soon a replica killed with SIGKILL consumes again, with and without static membership.
 recovery: venv stack
 	$(WITH_ENV) RECOVERY_MEASURE=1 $(PY) -m pytest tests/e2e/test_recovery_after_kill.py -q -s -p no:xdist
+
+## make chaos: every service SIGKILLed 24 times over a 200-customer, 120-day whole flow (make test: 8 over 80 x 75).
+chaos: venv stack
+	$(WITH_ENV) KILL_FLOW_CUSTOMERS=$${KILL_FLOW_CUSTOMERS:-200} KILL_FLOW_DAYS=$${KILL_FLOW_DAYS:-120} \
+		KILL_FLOW_KILLS=$${KILL_FLOW_KILLS:-24} $(PY) -m pytest tests/e2e/test_kill_every_service.py -q -s -p no:xdist
 
 ## make bench: measured throughput against same-run baselines; results in bench/results/.
 bench: venv stack

@@ -54,7 +54,7 @@ async def _follow_one(tx: Tx, ctx: Context, row: asyncpg.Record) -> None:
     state = lifecycle.follow(agreements.state_of(row), status_after(allocation, today, ctx.policy))
     if state.status == row["status"]:
         return
-    await agreements.set_status(conn, row["agreement_id"], state.status, now, "closed_at")
+    await agreements.close(conn, row["agreement_id"], state.status, now)
     tx.on_commit(lambda: metrics.AGREEMENTS.labels(state.status).inc())
     if state.status == "fulfilled":
         _announce(tx, row, state.status, contract.AgreementFulfilled(fulfilled_at=now, **ref))
@@ -70,7 +70,7 @@ async def end_for_closed_loan(tx: Tx, loan_id: str, now: datetime) -> None:
         state = lifecycle.end(agreements.state_of(row), END_REASON)
         if state.status == row["status"]:
             continue
-        await agreements.set_status(tx.conn, row["agreement_id"], state.status, now, "closed_at")
+        await agreements.close(tx.conn, row["agreement_id"], state.status, now)
         tx.on_commit(lambda: metrics.AGREEMENTS.labels("ended").inc())
         _announce(tx, row, "ended", contract.AgreementEnded(reason=END_REASON, ended_at=now,
                                                             **reference(row, "agreement_id")), time=now)

@@ -94,9 +94,9 @@ async def approve(tx: Tx, agreement_id: str, supervisor: str) -> str:
     is who approves: over HTTP, the subject of the supervisor's own token."""
     row = await _locked(tx, agreement_id)
     state = lifecycle.approve(agreements.state_of(row), lifecycle.Approval(supervisor, tx.time))
-    await agreements.set_status(tx.conn, agreement_id, state.status, tx.time, "approved_at")
+    await agreements.approve(tx.conn, agreement_id, state.status, tx.time, supervisor)
     tx.on_commit(lambda: metrics.AGREEMENTS.labels("approved").inc())
-    tx.emit(contract.AgreementApproved(approved_at=tx.time, **reference(row, "agreement_id")),
+    tx.emit(contract.AgreementApproved(approved_at=tx.time, approved_by=supervisor, **reference(row, "agreement_id")),
             key=row["loan_id"], cause=f"{agreement_id}:ok")
     return state.status
 

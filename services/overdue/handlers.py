@@ -2,7 +2,9 @@
 
 Within a batch the order of application is fixed (originations, reschedules, payments,
 reversals, re-evaluation, closures, then the clock), because each step needs the ones before
-it; the result does not depend on how messages were split into batches.
+it; the result does not depend on how messages were split into batches. Payments and closures take
+effect on their business day, whenever they are read: a closure closes the loan at the end of the
+later of the day it happened and the day it was announced, after that day's evaluation.
 """
 import time as timer
 from dataclasses import dataclass
@@ -32,9 +34,13 @@ class OverdueHandler:
         if clock.last_closed_date and touched:
             await self.evaluator.evaluate(tx, clock.last_closed_date, sorted(touched))
         for closure in grouped["loan.closed"]:
-            on = clock.last_closed_date or business_date(closure.data.closed_at, self.zone)
-            if await book.close_loan(tx.conn, closure.data):
-                await self.evaluator.close(tx, closure.data.loan_id, closure.data.reason, on, closure.envelope.time)
+            closes_on = max(business_date(closure.data.closed_at, self.zone),
+                            business_date(closure.envelope.time, self.zone))
+            recorded = await book.close_loan(tx.conn, closure.data, closes_on, closure.envelope.time)
+            if recorded and clock.last_closed_date is not None and closes_on <= clock.last_closed_date:
+                # announced for a day already closed: it takes effect now, on the last closed day
+                await self.evaluator.close(tx, closure.data.loan_id, closure.data.reason, clock.last_closed_date,
+                                           closure.envelope.time)
         for tick in grouped["clock.ticked"]:
             await self._advance_clock(tx, tick.data.now)
 
@@ -73,6 +79,8 @@ class OverdueHandler:
         for day in closed_dates(last_closed, now, self.zone):
             started = timer.perf_counter()
             await self.evaluator.evaluate(tx, day)
+            for due in await book.closures_due(tx.conn, day):
+                await self.evaluator.close(tx, due["loan_id"], due["closed_reason"], day, due["closure_announced_at"])
             tx.on_commit(lambda seconds=timer.perf_counter() - started: metrics.EOD_DURATION.observe(seconds))
             last_closed = day
         await clock_store.save_clock(tx.conn, clock_store.ClockState(now, last_closed))

@@ -34,6 +34,7 @@ class AgreementProposed(AgreementRef):
 
 class AgreementApproved(AgreementRef):
     approved_at: Instant
+    approved_by: Identifier | None = Field(None, description="the approving supervisor's staff id (from the token)")
 
 
 class AgreementSigned(AgreementRef):

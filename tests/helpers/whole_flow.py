@@ -22,6 +22,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,9 @@ from simulator.messages import Topics
 from simulator.publisher import make_producer
 from simulator.script import Plan, build_plan
 from tests.helpers.kafka import read_topic
+from tests.helpers.process import ServiceProcess, free_port, settings_env
 from tests.helpers.stack import Stack
+from tests.helpers.waiting import eventually
 from tools.demo import HOURLY_TICKS
 from tools.roster_seed import roster
 
@@ -92,6 +95,8 @@ class WholeFlow:
     book: Book | None = field(default=None, repr=False)
     plan: Plan | None = field(default=None, repr=False)
     day_seconds: list[float] = field(default_factory=list, repr=False)
+    process_logs: Path | None = None  # set: each service runs as its own OS process, logging there
+    processes: dict[str, ServiceProcess] = field(default_factory=dict, repr=False)
     _zone_changes: dict[str, list] | None = field(default=None, repr=False)
 
     @property
@@ -123,14 +128,43 @@ class WholeFlow:
         await ensure_topics(self.stack.bootstrap, {t.loan_events: 4, t.clock: 1, t.delinquency_events: 4,
                                                    t.outreach_events: 4, t.dispatch_events: 4,
                                                    t.agreement_events: 4})
-        makers = {"overdue": overdue_app, "outreach": outreach_app, "dispatch": dispatch_app,
-                  "agreement": agreement_app}
         for name in SERVICES:
-            runtime = makers[name](self.settings[name])
-            await runtime.start()
-            self.runtimes[name] = runtime
+            if self.process_logs is None:
+                await self._start_in_process(name)
+            else:
+                await self._start_process(name)
             self.watch[name] = await asyncpg.connect(self.settings[name].database_url)
         self.plan = build_plan(self.book, topics=Topics(t.loan_events, t.clock), intraday_ticks=INTRADAY_TICKS)
+
+    async def _start_in_process(self, name: str) -> None:
+        makers = {"overdue": overdue_app, "outreach": outreach_app, "dispatch": dispatch_app,
+                  "agreement": agreement_app}
+        runtime = makers[name](self.settings[name])
+        await runtime.start()
+        self.runtimes[name] = runtime
+
+    async def _start_process(self, name: str) -> None:
+        """`python -m services.<name>` with static group membership (as a pod): a restart after a
+        kill takes its partitions back at once."""
+        self.settings[name] = self.settings[name].model_copy(update=dict(
+            http_port=free_port(), consumer_instance_id=f"{name}-{self.suffix}-0"))
+        self.processes[name] = ServiceProcess(f"services.{name}", settings_env(self.settings[name]),
+                                              self.process_logs / f"{name}.log")
+        self.processes[name].start()
+        await self.ready(name)
+
+    async def ready(self, name: str) -> None:
+        async def answers() -> bool:
+            try:
+                status, _ = await self.http(name, "GET", "/readyz")
+            except aiohttp.ClientError:
+                return False
+            return status == 200
+        await eventually(answers, timeout=120, interval=0.1, what=f"{name} ready")
+
+    def terminate_processes(self) -> dict[str, int]:
+        """SIGTERM to every service process; each one's exit code (TimeoutExpired past the grace)."""
+        return {name: process.terminate(grace_seconds=30) for name, process in self.processes.items()}
 
     async def close(self) -> None:
         for name in reversed(SERVICES):
@@ -138,6 +172,8 @@ class WholeFlow:
                 await self.watch.pop(name).close()
             if name in self.runtimes:
                 await self.runtimes.pop(name).stop()
+            if name in self.processes and self.processes[name].running:
+                self.processes.pop(name).kill()
         for settings in self.settings.values():
             await self.stack.drop_database(settings.database_url)
 
@@ -217,7 +253,7 @@ class WholeFlow:
             # Nothing wakes outreach's sender when a tick creates attempts: it polls every half
             # second, which would pace the whole run (two waits a day). The nudge changes when it
             # sends, not what.
-            for worker in self.runtimes["outreach"].workers:
+            for worker in getattr(self.runtimes.get("outreach"), "workers", ()):
                 getattr(worker, "wake", lambda: None)()
             return False
         return True
@@ -285,7 +321,7 @@ class WholeFlow:
     async def http(self, service: str, method: str, path: str, token: str | None = None,
                    body: Any = None) -> tuple[int, dict]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        port = self.runtimes[service].http_port
+        port = self.runtimes[service].http_port if service in self.runtimes else self.settings[service].http_port
         async with aiohttp.ClientSession() as session:
             async with session.request(method, f"http://127.0.0.1:{port}{path}", headers=headers,
                                        json=body) as response:

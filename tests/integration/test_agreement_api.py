@@ -172,10 +172,12 @@ async def test_a_large_waiver_waits_for_a_supervisor_and_only_the_proposed_text_
 
     status, body = await agreement.post(f"/agreements/{agreement_id}/approve", {"supervisor": "sup-1"}, COLLECTOR)
     assert status == 403, body
-    status, body = await agreement.post(f"/agreements/{agreement_id}/approve", {"supervisor": "sup-1"}, SUPERVISOR)
+    status, body = await agreement.post(f"/agreements/{agreement_id}/approve", {"supervisor": "sup-9"}, SUPERVISOR)
     assert (status, body["status"]) == (200, "approved"), body
     [approved] = await agreement.wait_emitted("agreement.approved", agreement_id=agreement_id)
     assert approved["data"]["approved_at"]
+    assert approved["data"]["approved_by"] == "sup-1", "the approver is the token's subject, not the body's name"
+    assert (await agreement.agreement(agreement_id))["approved_by"] == "sup-1"
     status, body = await agreement.post(f"/agreements/{agreement_id}/approve", {"supervisor": "sup-1"}, SUPERVISOR)
     assert (status, body["error"]) == (409, "transition.illegal"), body
 

@@ -108,3 +108,21 @@ async def test_statement_needs_a_known_loan_and_a_token(overdue):
     assert (await overdue.get("/loans/L5/statement?on=yesterday"))[0] == 400
     status, body = await overdue.get("/readyz", token=None)
     assert status == 200 and body["ready"] is True
+
+
+async def test_a_closure_read_ahead_of_the_clock_takes_effect_on_its_own_day(overdue):
+    """Replayed, a loan's later events are read before the ticks of the days between: a payment and a
+    closure still count on their own days, so the loan closes as it would have live."""
+    await overdue.send(originated("L5", "C5", SCHEDULE, date(2026, 1, 5)), tick_closing(date(2026, 2, 10)))
+    await emitted_types(overdue, 1)
+    await overdue.send(payment("P5", "L5", 10_000, local(date(2026, 2, 12))),
+                       closed("L5", "written_off", local(date(2026, 2, 14))))
+    await overdue.send(tick_closing(date(2026, 2, 13)))
+    assert await emitted_types(overdue, 2) == ["delinquency.loan_became_overdue", "delinquency.loan_cured"]
+    await overdue.send(tick_closing(date(2026, 2, 20)))
+    await closed_through(overdue, date(2026, 2, 20))
+    events = await overdue.emitted()
+    assert [e["type"] for e in events] == ["delinquency.loan_became_overdue", "delinquency.loan_cured",
+                                           "delinquency.loan_closed"]
+    closing = events[2]["data"]
+    assert (closing["business_date"], closing["outstanding_amount"]) == ("2026-02-14", 20_000)

@@ -80,12 +80,15 @@ async def instalments(conn: asyncpg.Connection, agreement_id: str) -> list[async
                             agreement_id)
 
 
-async def set_status(conn: asyncpg.Connection, agreement_id: str, status: str, at: datetime, column: str) -> None:
-    """The new status and when it was reached (`column`: approved_at or closed_at)."""
-    if column not in ("approved_at", "closed_at"):
-        raise ValueError(f"{column} is not a time an agreement's status is reached at")
-    await conn.execute(f"UPDATE agreements SET status = $2, {column} = $3 WHERE agreement_id = $1",
+async def close(conn: asyncpg.Connection, agreement_id: str, status: str, at: datetime) -> None:
+    """Fulfilled, broken or ended at `at`."""
+    await conn.execute("UPDATE agreements SET status = $2, closed_at = $3 WHERE agreement_id = $1",
                        agreement_id, status, at)
+
+
+async def approve(conn: asyncpg.Connection, agreement_id: str, status: str, at: datetime, by: str) -> None:
+    await conn.execute("UPDATE agreements SET status = $2, approved_at = $3, approved_by = $4 WHERE agreement_id = $1",
+                       agreement_id, status, at, by)
 
 
 async def sign(conn: asyncpg.Connection, agreement_id: str, status: str, signature: dict, at: datetime) -> None:

@@ -1,4 +1,5 @@
 """Writes to the loan book: loans, schedules, payments, reversals, closures."""
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -102,11 +103,21 @@ async def add_reversals(conn: asyncpg.Connection, reversals: list[PaymentReverse
     return list({row["loan_id"] for row in rows})
 
 
-async def close_loan(conn: asyncpg.Connection, closure: LoanClosed) -> bool:
-    """Mark an active loan closed; False when it is unknown or already closed."""
+async def close_loan(conn: asyncpg.Connection, closure: LoanClosed, closes_on: date, announced_at: datetime) -> bool:
+    """Record an active loan's closure, effective at the end of `closes_on`; False when it is unknown or
+    already closed."""
     status = await conn.execute(
-        "UPDATE loans SET status = 'closed', closed_reason = $2, closed_at = $3"
-        " WHERE loan_id = $1 AND status = 'active'",
-        closure.loan_id, closure.reason, closure.closed_at,
+        "UPDATE loans SET status = 'closed', closed_reason = $2, closed_at = $3, closes_on = $4,"
+        " closure_announced_at = $5 WHERE loan_id = $1 AND status = 'active'",
+        closure.loan_id, closure.reason, closure.closed_at, closes_on, announced_at,
     )
     return status.endswith(" 1")
+
+
+async def closures_due(conn: asyncpg.Connection, on: date) -> list[asyncpg.Record]:
+    """Recorded closures effective on or before `on` whose loans are still followed, by loan id."""
+    return await conn.fetch(
+        "SELECT l.loan_id, l.closed_reason, l.closure_announced_at FROM loans l JOIN delinquency_state s"
+        " USING (loan_id) WHERE l.status = 'closed' AND l.closes_on <= $1 AND NOT s.closed ORDER BY l.loan_id",
+        on,
+    )
