@@ -10,9 +10,11 @@ from shared.events.base import (
     Currency,
     DaysPastDue,
     Identifier,
+    Instant,
     MinorUnitsTotal,
     text,
 )
+from shared.events.loan import DisputeReason
 
 RiskSegment = Literal["low", "medium", "high"]
 BUCKET_LENGTH = 32  # labels come from configuration (OVERDUE_BUCKETS: '1-30', '181+'): a length bound only
@@ -35,6 +37,7 @@ class DelinquencySnapshot(Contract):
     outstanding_amount: MinorUnitsTotal
     currency: Currency
     risk_segment: RiskSegment
+    disputed: bool = Field(False, description="a dispute with the merchant is open: no collection of this loan")
 
 
 class LoanBecameOverdue(DelinquencySnapshot):
@@ -55,3 +58,35 @@ class LoanSettled(DelinquencySnapshot):
 
 class LoanClosedOut(DelinquencySnapshot):
     reason: Literal["paid_off", "written_off", "sold"]
+
+
+class LoanPaidUp(Contract):
+    """A payment cleared everything overdue on an open case, announced as soon as it is read (not at the
+    day's end, which still evaluates days past due and announces the cure): every pending contact about
+    the loan stops at once."""
+
+    loan_id: Identifier
+    customer_id: Identifier
+    case_id: Identifier
+    payment_id: Identifier
+    paid_at: Instant
+    outstanding_amount: MinorUnitsTotal
+    currency: Currency
+
+
+class LoanDisputeChanged(Contract):
+    """A dispute with the merchant opened or resolved: collection of the loan pauses or may resume."""
+
+    loan_id: Identifier
+    customer_id: Identifier
+    case_id: Identifier | None = Field(description="the open case, if any")
+    dispute_id: Identifier
+    at: Instant
+
+
+class LoanDisputeOpened(LoanDisputeChanged):
+    reason: DisputeReason
+
+
+class LoanDisputeResolved(LoanDisputeChanged):
+    outcome: Literal["upheld", "rejected"]

@@ -126,6 +126,27 @@ class LoanClosed(Contract):
     closed_at: Instant
 
 
+DisputeReason = Literal["goods_returned", "goods_not_received", "unauthorised", "other"]
+
+
+class LoanDisputed(Contract):
+    """The purchase is in dispute with the merchant: all collection of the loan pauses until it is resolved."""
+
+    loan_id: Identifier
+    dispute_id: Identifier
+    reason: DisputeReason
+    disputed_at: Instant
+
+
+class LoanDisputeResolved(Contract):
+    """Upheld: the refund follows as a payment or a reschedule; rejected: collection resumes."""
+
+    loan_id: Identifier
+    dispute_id: Identifier
+    outcome: Literal["upheld", "rejected"]
+    resolved_at: Instant
+
+
 class CustomerContactUpdated(Contract):
     customer_id: Identifier
     phones: list[Phone] | None = Field(default=None, max_length=MAX_PHONES)

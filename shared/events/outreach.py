@@ -1,5 +1,5 @@
 """Outbound contract of outreach: contact decisions and outcomes, promises, visits, complaints."""
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -18,6 +18,8 @@ from shared.events.base import (
 from shared.events.loan import Address
 
 Channel = Literal["sms", "call", "visit"]
+LocalTime = Annotated[str, Field(min_length=5, max_length=5, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                                 description="a local wall-clock time, HH:MM")]
 Recipient = Literal["borrower", "emergency_contact"]
 Variant = Literal["champion", "challenger"]
 Outcome = Literal["delivered", "failed", "no_answer", "wrong_number", "reached", "promise_to_pay", "refused", "dispute"]
@@ -113,3 +115,15 @@ class ComplaintResolved(Contract):
     customer_id: Identifier
     resolution: Literal["upheld", "rejected", "withdrawn"]
     resolved_at: Instant
+
+
+class ContactPreferencesChanged(Contract):
+    """What the borrower asked about being contacted, in force from `changed_at` for every service that
+    contacts (messages, calls and visits): stop all contact, or only one channel, or only some hours."""
+
+    customer_id: Identifier
+    stop_contact: bool
+    preferred_channel: Channel | None = None
+    preferred_hours_start: LocalTime | None = Field(None, description="on the borrower's own clock, with _end")
+    preferred_hours_end: LocalTime | None = None
+    changed_at: Instant
