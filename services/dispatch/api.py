@@ -42,7 +42,7 @@ def routes(unit: UnitOfWork, dispatch: Dispatch) -> list[web.RouteDef]:
         body = await parse_body(request, CheckIn)
         _speaks_for(request, body.collector_id)
         visit_id = request.match_info["visit_id"]
-        await unit.run(lambda tx: check_in(tx, visit_id, body))
+        await unit.run(lambda tx: check_in(tx, visit_id, body, dispatch.policy.version))
         return web.json_response({"visit_id": visit_id, "status": "checked_in"})
 
     @require_role(COLLECTOR, SUPERVISOR)

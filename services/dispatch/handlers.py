@@ -1,4 +1,4 @@
-"""Dispatch's batch handler: visit requests, cancelling events and the clock in; visit events out.
+"""Dispatch's batch handler: visit requests, the facts that forbid visits and the clock in; visit events out.
 
 Events are handled in the order consumed, not grouped by type: within a partition a complaint
 and a visit request of the same customer, say, mean something different in one order than in
@@ -7,11 +7,11 @@ the other.
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.dispatch import conduct
 from services.dispatch.context import Dispatch
-from services.dispatch.domain.cancellation import cancel_reason
 from services.dispatch.no_shows import handle_no_shows
 from services.dispatch.sandbox import play_field_team
-from services.dispatch.scheduling import cancel_visits, schedule_visit
+from services.dispatch.scheduling import schedule_visit
 from shared.db.ticks import advance_clock
 from shared.db.tx import Tx
 from shared.kafka.records import Incoming
@@ -28,13 +28,13 @@ class DispatchHandler:
                 await schedule_visit(tx, self.dispatch, event.data, now)
             elif event.type == "clock.ticked":
                 await self._tick(tx, event.data.now)
-            elif cancel_reason(event.type) is not None:
-                await cancel_visits(tx, event.type, event.data, now)
+            elif event.type in conduct.FOLLOWED:
+                await conduct.follow(tx, self.dispatch, event.type, event.data, now)
 
     async def _tick(self, tx: Tx, now: datetime) -> None:
         """Time moved on: the sandbox team (in make run) at the open doors, then the windows that ended."""
         if await advance_clock(tx, now) is None:
             return  # a replayed or stale tick
         if self.dispatch.sandbox_field_team:
-            await play_field_team(tx)
-        await handle_no_shows(tx, self.dispatch, now)
+            await play_field_team(tx, self.dispatch.policy.version)
+        await handle_no_shows(tx, now)

@@ -43,7 +43,7 @@ def _months_later(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-async def play_field_team(tx: Tx) -> None:
+async def play_field_team(tx: Tx, policy_version: str) -> None:
     """The lead of each team at an open door checks in, then reports its outcome."""
     now = tx.time
     for row in await visits.due_at_the_door(tx.conn, now):
@@ -52,7 +52,7 @@ async def play_field_team(tx: Tx) -> None:
         outcome = sandbox_outcome(visit_id)
         terms = sandbox_terms(row, now) if outcome == "negotiated" else None
         try:
-            await check_in(tx, visit_id, CheckIn(collector_id=lead, position=position))
+            await check_in(tx, visit_id, CheckIn(collector_id=lead, position=position), policy_version)
             await record_outcome(tx, visit_id, VisitOutcomeIn(collector_id=lead, outcome=outcome, terms=terms,
                                                               evidence=[f"rec-{visit_id}"]))
         except Refusal as refused:  # the door refused the team: the visit stays as it was, like a real one

@@ -7,11 +7,11 @@ from shared.db.tx import Emitter, Tx
 from shared.events import delinquency as contract
 
 SOURCE = "collections/overdue-detection"
-_EVENT_IDS = uuid.UUID("2f0c7c55-8c8e-5a59-a6a3-4d8b1f1b7e2a")  # never change: ids must survive replays
+EVENT_IDS = uuid.UUID("2f0c7c55-8c8e-5a59-a6a3-4d8b1f1b7e2a")  # never change: ids must survive replays
 
 
 def emitter(topic: str) -> Emitter:
-    return Emitter(source=SOURCE, topic=topic, namespace=_EVENT_IDS)
+    return Emitter(source=SOURCE, topic=topic, namespace=EVENT_IDS)
 
 _MODELS = {
     "became_overdue": contract.LoanBecameOverdue,
@@ -34,6 +34,7 @@ class Snapshot:
     outstanding_amount: int
     currency: str
     risk_segment: str
+    disputed: bool = False
 
 
 def announce(tx: Tx, kind: str, snapshot: Snapshot, time: datetime | None = None, **extra: str) -> None:
@@ -43,4 +44,4 @@ def announce(tx: Tx, kind: str, snapshot: Snapshot, time: datetime | None = None
          *map(str, extra.values()), snapshot.business_date.isoformat()]
     )
     data = _MODELS[kind](**vars(snapshot), **extra)
-    tx.emit(data, key=snapshot.loan_id, event_id=str(uuid.uuid5(_EVENT_IDS, natural_key)), time=time)
+    tx.emit(data, key=snapshot.loan_id, event_id=str(uuid.uuid5(EVENT_IDS, natural_key)), time=time)

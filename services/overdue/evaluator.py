@@ -7,7 +7,7 @@ from services.overdue import metrics
 from services.overdue.announcements import Snapshot, announce
 from services.overdue.domain.delinquency import DelinquencyState, Policy, Position, close, decide
 from services.overdue.domain.risk import RiskInputs, risk_segment
-from services.overdue.store import evaluation, state
+from services.overdue.store import disputes, evaluation, state
 from shared.db.tx import Tx
 
 
@@ -24,6 +24,7 @@ class Evaluator:
             labels=self.policy.buckets.labels, loan_ids=loan_ids,
         )
         history = await evaluation.repayment_history(conn, on, [c.loan_id for c in candidates])
+        disputed = await disputes.disputed_on(conn, [c.loan_id for c in candidates], on) if candidates else set()
         changes = []
         for candidate in candidates:
             previous = DelinquencyState(candidate.case_seq, candidate.case_id, candidate.previous_bucket,
@@ -35,7 +36,8 @@ class Evaluator:
                                              new_state.bucket, new_state.settled, new_state.closed))
             segment = _segment(candidate, history.get(candidate.loan_id, (0, 0)), new_state)
             for transition in decided:
-                snapshot = _snapshot(candidate, on, transition.case_id, transition.bucket, segment)
+                snapshot = _snapshot(candidate, on, transition.case_id, transition.bucket, segment,
+                                     candidate.loan_id in disputed)
                 extra = {"previous_bucket": transition.previous_bucket} if transition.kind == "bucket_changed" else {}
                 announce(tx, transition.kind, snapshot, **extra)
                 tx.on_commit(_counter(transition.kind, transition.previous_bucket, transition.bucket))
@@ -52,7 +54,8 @@ class Evaluator:
                                                             new_state.settled, True)])
         snapshot = Snapshot(loan_id, row["customer_id"], ended_case, on, row["days_past_due"], row["bucket"],
                             row["overdue_amount"], row["outstanding_amount"], row["currency"],
-                            "low" if row["outstanding_amount"] == 0 else "high")
+                            "low" if row["outstanding_amount"] == 0 else "high",
+                            bool(await disputes.disputed_on(tx.conn, [loan_id], on)))
         tx.on_commit(_counter("closed", row["bucket"], None))
         announce(tx, "closed", snapshot, time, reason=reason)
 
@@ -70,9 +73,10 @@ def _segment(candidate: evaluation.Candidate, history: tuple[int, int], now: Del
 
 def _snapshot(
     candidate: evaluation.Candidate, on: date, case_id: str | None, bucket: str | None, segment: str,
+    disputed: bool,
 ) -> Snapshot:
     return Snapshot(candidate.loan_id, candidate.customer_id, case_id, on, candidate.days_past_due, bucket,
-                    candidate.overdue_amount, candidate.outstanding_amount, candidate.currency, segment)
+                    candidate.overdue_amount, candidate.outstanding_amount, candidate.currency, segment, disputed)
 
 
 def _counter(kind: str, from_bucket: str | None, to_bucket: str | None) -> Callable[[], None]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from services.overdue import metrics
+from services.overdue import disputing, metrics, paying_up
 from services.overdue.domain.calendar import business_date, closed_dates
 from services.overdue.evaluator import Evaluator
 from services.overdue.store import book
@@ -31,6 +31,10 @@ class OverdueHandler:
         grouped = by_type(events)
         clock = await clock_store.read_clock(tx.conn)
         touched = await self._apply_loan_events(tx, grouped, clock.last_closed_date)
+        for dispute in grouped["loan.disputed"]:
+            await disputing.dispute_opened(tx, dispute, self.zone)
+        for resolution in grouped["loan.dispute_resolved"]:
+            await disputing.dispute_resolved(tx, resolution, self.zone)
         if clock.last_closed_date and touched:
             await self.evaluator.evaluate(tx, clock.last_closed_date, sorted(touched))
         for closure in grouped["loan.closed"]:
@@ -61,6 +65,10 @@ class OverdueHandler:
         payments = [e.data for e in grouped["loan.payment_received"]]
         _, recorded = await book.add_payments(conn, payments, self.zone)
         touched |= {p.loan_id for p in recorded if self._on_or_before(p.paid_at, last_closed)}
+        for payment in sorted(recorded, key=lambda p: (p.paid_at, p.payment_id)):
+            if paying_up.decidable_now(payment.paid_at, last_closed, self.zone):
+                await paying_up.announce_if_paid_up(tx, payment.loan_id, payment.payment_id, payment.paid_at,
+                                                    self.zone)
         reversals = [e.data for e in grouped["loan.payment_reversed"]]
         reversed_loans = set(await book.add_reversals(conn, reversals, self.zone))
         touched |= {r.loan_id for r in reversals
@@ -81,6 +89,7 @@ class OverdueHandler:
             await self.evaluator.evaluate(tx, day)
             for due in await book.closures_due(tx.conn, day):
                 await self.evaluator.close(tx, due["loan_id"], due["closed_reason"], day, due["closure_announced_at"])
+            await paying_up.announce_read_ahead(tx, day, self.zone)
             tx.on_commit(lambda seconds=timer.perf_counter() - started: metrics.EOD_DURATION.observe(seconds))
             last_closed = day
         await clock_store.save_clock(tx.conn, clock_store.ClockState(now, last_closed))

@@ -28,7 +28,15 @@ class VisitRef(Contract):
     customer_id: Identifier
 
 
-class VisitScheduled(VisitRef):
+class VisitDecision(Contract):
+    """A visit is a contact decision like a message: the rule that decided it and the policy version."""
+
+    rule_id: str | None = Field(None, max_length=64, pattern=r"^[a-z_.]+$",
+                                description="'allowed', or the rule that forbade the visit")
+    policy_version: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+
+
+class VisitScheduled(VisitRef, VisitDecision):
     visit_request_id: Identifier
     window_start: Instant
     window_end: Instant
@@ -44,22 +52,25 @@ class VisitReassigned(VisitAssigned):
     reason: str = text(64)
 
 
-class VisitCancelled(VisitRef):
+class VisitCancelled(VisitRef, VisitDecision):
     reason: Literal["loan_cured", "loan_settled", "loan_closed", "complaint_opened", "agreement_signed",
-                    "no_show_reported"]
+                    "no_show_reported", "loan_paid_up", "loan_disputed", "contact_stopped", "preference_channel",
+                    "preference_hours"]
 
 
 class VisitUnassignable(VisitRef):
     reason: str = text(64)
 
 
-class VisitCheckedIn(VisitRef):
+class VisitCheckedIn(VisitRef, VisitDecision):
     collector_id: Identifier
     checked_in_at: Instant
 
 
 class VisitMissed(VisitRef):
-    """Nobody checked in by the window's end: re-planned once, then reported back to outreach."""
+    """Nobody checked in by the window's end: reported back to outreach, which agrees a new time with the
+    borrower (dispatch never moves a visit to a time the borrower did not confirm); `replanned` is always
+    false since then, kept for readers of older events."""
 
     replanned: bool
 

@@ -107,7 +107,7 @@ async def test_every_service_killed_mid_flow_loses_and_doubles_nothing(stack, tm
             "loan_events_topic": flow.topics.loan_events, "clock_topic": flow.topics.clock})
         await reference.start()
         last_day = flow.plan.days[-1].business_date
-        await eventually(lambda: _closed(reference, last_day), timeout=120, interval=0.2,
+        await eventually(lambda: _closed(reference, last_day), timeout=max(120, DAYS * 3), interval=0.2,
                          what="the clean overdue run closing the last day")
         assert [dict(r) for r in await flow.query("overdue", STATE)] == \
             [dict(r) for r in await reference.query(STATE)]

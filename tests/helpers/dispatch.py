@@ -11,10 +11,11 @@ import asyncpg
 
 from services.dispatch.app import create_app
 from services.dispatch.settings import DispatchSettings
+from shared.events.agreement import AgreementSigned
 from shared.events.codec import encode
-from shared.events.delinquency import LoanCured
+from shared.events.delinquency import LoanCured, LoanDisputeOpened, LoanPaidUp
 from shared.events.loan import Address
-from shared.events.outreach import ComplaintOpened, VisitRequested
+from shared.events.outreach import ComplaintOpened, ComplaintResolved, ContactPreferencesChanged, VisitRequested
 from tests.helpers.service_under_test import ServiceUnderTest, at  # noqa: F401 (at)
 
 ROSTER_IDS = [f"col-{name}" for name in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]  # collectors the tests name
@@ -83,6 +84,44 @@ def complaint_opened(complaint_id: str, customer_id: str, opened_at: datetime) -
     data = ComplaintOpened(complaint_id=complaint_id, customer_id=customer_id, category="conduct", opened_at=opened_at)
     _, value = encode(data, source="tests/outreach", time=opened_at, subject=customer_id)
     return customer_id, value
+
+
+def complaint_resolved(complaint_id: str, customer_id: str, resolved_at: datetime) -> tuple[str, bytes]:
+    data = ComplaintResolved(complaint_id=complaint_id, customer_id=customer_id, resolution="upheld",
+                             resolved_at=resolved_at)
+    _, value = encode(data, source="tests/outreach", time=resolved_at, subject=customer_id)
+    return customer_id, value
+
+
+def preferences_changed(customer_id: str, changed_at: datetime, *, stop_contact: bool = False,
+                        channel: str | None = None, hours: tuple[str, str] | None = None) -> tuple[str, bytes]:
+    data = ContactPreferencesChanged(customer_id=customer_id, stop_contact=stop_contact, preferred_channel=channel,
+                                     preferred_hours_start=hours[0] if hours else None,
+                                     preferred_hours_end=hours[1] if hours else None, changed_at=changed_at)
+    _, value = encode(data, source="tests/outreach", time=changed_at, subject=customer_id)
+    return customer_id, value
+
+
+def loan_paid_up(loan_id: str, customer_id: str, paid_at: datetime) -> tuple[str, bytes]:
+    """delinquency.loan_paid_up as overdue detection publishes it the moment the payment is read."""
+    data = LoanPaidUp(loan_id=loan_id, customer_id=customer_id, case_id=f"case-{loan_id}", payment_id=f"P-{loan_id}",
+                      paid_at=paid_at, outstanding_amount=60_000, currency="CNY")
+    _, value = encode(data, source="tests/overdue", time=paid_at, subject=loan_id)
+    return loan_id, value
+
+
+def dispute_opened(loan_id: str, customer_id: str, at_: datetime) -> tuple[str, bytes]:
+    data = LoanDisputeOpened(loan_id=loan_id, customer_id=customer_id, case_id=f"case-{loan_id}",
+                             dispute_id=f"D-{loan_id}", at=at_, reason="goods_not_received")
+    _, value = encode(data, source="tests/overdue", time=at_, subject=loan_id)
+    return loan_id, value
+
+
+def agreement_signed(loan_id: str, customer_id: str, signed_at: datetime) -> tuple[str, bytes]:
+    data = AgreementSigned(agreement_id=f"A-{loan_id}", case_id=f"case-{loan_id}", loan_id=loan_id,
+                           customer_id=customer_id, signed_at=signed_at, method="in_person_tablet", text_hash="0" * 64)
+    _, value = encode(data, source="tests/agreement", time=signed_at, subject=loan_id)
+    return loan_id, value
 
 
 @dataclass

@@ -42,6 +42,15 @@ def closed(loan_id: str, reason: str, at: datetime):
     return _wrap(loan.LoanClosed(loan_id=loan_id, reason=reason, closed_at=at), at, loan_id)
 
 
+def disputed(dispute_id: str, loan_id: str, at: datetime, reason: str = "goods_returned"):
+    return _wrap(loan.LoanDisputed(loan_id=loan_id, dispute_id=dispute_id, reason=reason, disputed_at=at), at, loan_id)
+
+
+def dispute_resolved(dispute_id: str, loan_id: str, at: datetime, outcome: str = "rejected"):
+    return _wrap(loan.LoanDisputeResolved(loan_id=loan_id, dispute_id=dispute_id, outcome=outcome, resolved_at=at),
+                 at, loan_id)
+
+
 def tick_closing(day: date) -> tuple[str, bytes]:
     """The tick just after midnight that ends business date `day`."""
     now = datetime.combine(day + timedelta(days=1), time(0, 0, 5), SHANGHAI)

@@ -462,10 +462,10 @@ async def test_the_door_goes_in_order_check_in_once_then_one_outcome(dispatch):
     assert completed["data"]["terms"] is None
 
 
-async def test_a_no_show_is_replanned_for_the_next_day_once_then_reported_back(dispatch):
+async def test_a_no_show_is_reported_back_to_outreach_to_agree_a_new_time(dispatch):
     await roster(dispatch)
     await dispatch.tick(at(TODAY, 10))
-    visit_id, team = await assigned_visit(dispatch, "R1")
+    visit_id, _ = await assigned_visit(dispatch, "R1")
 
     await dispatch.tick(at(TOMORROW, 15))  # inside the window: nothing missed yet
     await dispatch.all_published()
@@ -473,30 +473,15 @@ async def test_a_no_show_is_replanned_for_the_next_day_once_then_reported_back(d
 
     await dispatch.tick(at(TOMORROW, 16, 5))
     [missed] = await dispatch.wait_emitted("dispatch.visit_missed", visit_id=visit_id)
-    assert missed["data"]["replanned"] is True
-    [reassigned] = await dispatch.wait_emitted("dispatch.visit_reassigned", visit_id=visit_id)
-    data = reassigned["data"]
-    day_after = TOMORROW + timedelta(days=1)
-    assert len(data["collector_ids"]) == 2 and data["previous_collector_ids"] == team
-    assert data["reason"] == "no_show"
-    assert_inside_window(data["planned_arrival"], at(day_after, 14), at(day_after, 16))
-    row = await dispatch.visit(visit_id)
-    assert (row["status"], row["window_start"], row["window_end"]) == ("assigned", at(day_after, 14),
-                                                                        at(day_after, 16))
-    assert not await dispatch.emitted("dispatch.visit_cancelled", visit_id=visit_id)
-
-    await dispatch.tick(at(day_after, 16, 5))
-    await dispatch.wait_emitted("dispatch.visit_cancelled", visit_id=visit_id)
-    missed = await dispatch.emitted("dispatch.visit_missed", visit_id=visit_id)
-    assert [m["data"]["replanned"] for m in missed] == [True, False]
-    [cancelled] = await dispatch.emitted("dispatch.visit_cancelled", visit_id=visit_id)
+    assert missed["data"]["replanned"] is False
+    [cancelled] = await dispatch.wait_emitted("dispatch.visit_cancelled", visit_id=visit_id)
     assert cancelled["data"]["reason"] == "no_show_reported"
     assert (await dispatch.visit(visit_id))["status"] == "cancelled"
 
-    await dispatch.tick(at(day_after + timedelta(days=1), 16, 5))  # nothing more once reported
+    await dispatch.tick(at(TOMORROW + timedelta(days=2), 16, 5))  # nothing more once reported
     await dispatch.all_published()
-    assert len(await dispatch.emitted("dispatch.visit_missed", visit_id=visit_id)) == 2
-    assert len(await dispatch.emitted("dispatch.visit_reassigned", visit_id=visit_id)) == 1
+    assert len(await dispatch.emitted("dispatch.visit_missed", visit_id=visit_id)) == 1
+    assert not await dispatch.emitted("dispatch.visit_reassigned", visit_id=visit_id)
 
 
 # --- the roster changes under planned visits ----------------------------------------------------

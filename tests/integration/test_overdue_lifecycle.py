@@ -1,7 +1,15 @@
 """A loan's whole delinquency life through the real broker and database."""
 from datetime import date
 
-from tests.helpers.loan_events import closed, local, originated, payment, tick_closing
+from tests.helpers.loan_events import (
+    closed,
+    dispute_resolved,
+    disputed,
+    local,
+    originated,
+    payment,
+    tick_closing,
+)
 from tests.helpers.overdue import portal_token
 from tests.helpers.waiting import eventually
 
@@ -46,20 +54,22 @@ async def test_overdue_bucket_moves_cure_and_settlement(overdue):
         10_000, 20_000, "1-30"
     )
 
-    await overdue.send(payment("P2", "L1", 20_000, local(date(2026, 3, 11), 12)), tick_closing(date(2026, 3, 11)))
+    await overdue.send(payment("P2", "L1", 20_000, local(date(2026, 3, 11), 12)))  # acknowledged before the tick
+    await overdue.send(tick_closing(date(2026, 3, 11)))
     events = await overdue.emitted()
-    events = await eventually(lambda: _at_least(overdue, 5), what="cure and settlement")
+    events = await eventually(lambda: _at_least(overdue, 6), what="paid up, cure and settlement")
     assert [e["type"] for e in events] == [
         "delinquency.loan_became_overdue", "delinquency.loan_bucket_changed", "delinquency.loan_bucket_changed",
-        "delinquency.loan_cured", "delinquency.loan_settled",
+        "delinquency.loan_paid_up", "delinquency.loan_cured", "delinquency.loan_settled",
     ]
-    became, up, down, cured, settled = (e["data"] for e in events)
+    became, up, down, paid_up, cured, settled = (e["data"] for e in events)
+    assert (paid_up["payment_id"], paid_up["outstanding_amount"]) == ("P2", 0)
     assert (became["days_past_due"], became["bucket"], became["overdue_amount"]) == (1, "1-30", 10_000)
     assert (up["previous_bucket"], up["bucket"], up["business_date"]) == ("1-30", "31-60", "2026-03-08")
     assert (down["previous_bucket"], down["bucket"], down["days_past_due"]) == ("31-60", "1-30", 5)
     assert became["case_id"] == up["case_id"] == down["case_id"] == cured["case_id"]
     assert settled["outstanding_amount"] == 0 and became["customer_id"] == "C1"
-    assert {e["data"]["risk_segment"] for e in events} <= {"low", "medium", "high"}
+    assert {e["data"]["risk_segment"] for e in events if "risk_segment" in e["data"]} <= {"low", "medium", "high"}
 
 
 async def _at_least(overdue, count):
@@ -118,11 +128,54 @@ async def test_a_closure_read_ahead_of_the_clock_takes_effect_on_its_own_day(ove
     await overdue.send(payment("P5", "L5", 10_000, local(date(2026, 2, 12))),
                        closed("L5", "written_off", local(date(2026, 2, 14))))
     await overdue.send(tick_closing(date(2026, 2, 13)))
-    assert await emitted_types(overdue, 2) == ["delinquency.loan_became_overdue", "delinquency.loan_cured"]
+    assert await emitted_types(overdue, 3) == ["delinquency.loan_became_overdue", "delinquency.loan_paid_up",
+                                               "delinquency.loan_cured"]
     await overdue.send(tick_closing(date(2026, 2, 20)))
     await closed_through(overdue, date(2026, 2, 20))
     events = await overdue.emitted()
-    assert [e["type"] for e in events] == ["delinquency.loan_became_overdue", "delinquency.loan_cured",
-                                           "delinquency.loan_closed"]
-    closing = events[2]["data"]
+    assert [e["type"] for e in events] == ["delinquency.loan_became_overdue", "delinquency.loan_paid_up",
+                                           "delinquency.loan_cured", "delinquency.loan_closed"]
+    closing = events[3]["data"]
     assert (closing["business_date"], closing["outstanding_amount"]) == ("2026-02-14", 20_000)
+
+
+async def test_a_payment_clearing_what_is_overdue_is_announced_at_once_and_once(overdue):
+    await overdue.send(originated("L6", "C6", SCHEDULE, date(2026, 1, 5)), tick_closing(date(2026, 2, 10)))
+    await emitted_types(overdue, 1)
+    await overdue.send(payment("P6", "L6", 10_000, local(date(2026, 2, 11))),  # no tick: announced when read
+                       payment("P7", "L6", 5_000, local(date(2026, 2, 11), 11)))
+    assert await emitted_types(overdue, 2) == ["delinquency.loan_became_overdue", "delinquency.loan_paid_up"]
+    became, paid_up = (e["data"] for e in await overdue.emitted())
+    assert (paid_up["case_id"], paid_up["payment_id"]) == (became["case_id"], "P6")
+    assert paid_up["outstanding_amount"] == 20_000
+    await overdue.send(tick_closing(date(2026, 2, 11)))
+    assert await emitted_types(overdue, 3) == ["delinquency.loan_became_overdue", "delinquency.loan_paid_up",
+                                               "delinquency.loan_cured"]
+
+
+async def test_a_payment_read_ahead_of_the_clock_is_announced_when_the_day_before_it_closes(overdue):
+    await overdue.send(originated("L7", "C7", SCHEDULE, date(2026, 1, 5)), tick_closing(date(2026, 2, 10)),
+                       payment("P8", "L7", 10_000, local(date(2026, 2, 13))))
+    await overdue.send(tick_closing(date(2026, 2, 11)))
+    await closed_through(overdue, date(2026, 2, 11))
+    assert [e["type"] for e in await overdue.emitted()] == ["delinquency.loan_became_overdue"]
+    await overdue.send(tick_closing(date(2026, 2, 12)))
+    assert await emitted_types(overdue, 2) == ["delinquency.loan_became_overdue", "delinquency.loan_paid_up"]
+    paid_up = (await overdue.emitted())[1]
+    assert paid_up["time"].startswith("2026-02-13T02:00:00")  # the payment's time (10:00 in Shanghai)
+    await overdue.send(tick_closing(date(2026, 2, 13)))
+    assert (await emitted_types(overdue, 3))[2] == "delinquency.loan_cured"
+
+
+async def test_a_dispute_is_passed_on_at_once_and_marks_the_loans_delinquency_events(overdue):
+    await overdue.send(originated("L8", "C8", SCHEDULE, date(2026, 1, 5)), tick_closing(date(2026, 2, 10)))
+    await emitted_types(overdue, 1)
+    await overdue.send(disputed("D1", "L8", local(date(2026, 2, 11))), disputed("D1", "L8", local(date(2026, 2, 11))))
+    assert await emitted_types(overdue, 2) == ["delinquency.loan_became_overdue", "delinquency.loan_dispute_opened"]
+    await overdue.send(tick_closing(date(2026, 3, 9)))  # 32 days past due: the bucket changes while disputed
+    events = await eventually(lambda: _at_least(overdue, 3), what="bucket change")
+    assert (events[2]["type"], events[2]["data"]["disputed"]) == ("delinquency.loan_bucket_changed", True)
+    assert events[0]["data"]["disputed"] is False and events[1]["data"]["case_id"] == events[0]["data"]["case_id"]
+    await overdue.send(dispute_resolved("D1", "L8", local(date(2026, 3, 10))))
+    events = await eventually(lambda: _at_least(overdue, 4), what="dispute resolved")
+    assert (events[3]["type"], events[3]["data"]["outcome"]) == ("delinquency.loan_dispute_resolved", "rejected")

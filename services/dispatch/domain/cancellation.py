@@ -1,37 +1,13 @@
-"""When a visit stops being wanted, when a collector did not turn up, and what happens next.
+"""When a collector did not turn up, and when a collector can no longer keep a visit.
 
-A visit is cancelled when the reason for it goes away before it happens: the
-loan is cured, settled or closed, the borrower signs an agreement, or opens a
-complaint (which pauses all collection for that person). Only visits not yet
-begun are cancelled; one already checked in is finished and reported.
+(Which facts forbid a visit, and so cancel it, is domain/conduct.py.)
 """
 from datetime import datetime
-from typing import Literal
 
 from services.dispatch.domain.eligibility import why_not
 from services.dispatch.domain.policy import DEFAULT, DispatchPolicy
 from services.dispatch.domain.roster import Collector
-from services.dispatch.domain.visits import NOT_BEGUN, VisitRequest
-
-CANCELLING_EVENTS: dict[str, str] = {
-    "delinquency.loan_cured": "loan_cured",
-    "delinquency.loan_settled": "loan_settled",
-    "delinquency.loan_closed": "loan_closed",
-    "outreach.complaint_opened": "complaint_opened",
-    "agreement.signed": "agreement_signed",
-}
-CANCELLABLE_STATUSES = NOT_BEGUN
-NoShowNext = Literal["replan", "report_to_outreach"]
-
-
-def cancel_reason(event_type: str) -> str | None:
-    """The cancellation reason an event type gives its case's pending visits; None: it does not cancel."""
-    return CANCELLING_EVENTS.get(event_type)
-
-
-def cancels(event_type: str, visit_status: str) -> bool:
-    """Whether an event cancels a visit of its loan or customer that is in `visit_status`."""
-    return cancel_reason(event_type) is not None and visit_status in CANCELLABLE_STATUSES
+from services.dispatch.domain.visits import VisitRequest
 
 
 def is_no_show(visit_window_end: datetime, checked_in_at: datetime | None, now: datetime) -> bool:
@@ -47,17 +23,6 @@ def is_no_show(visit_window_end: datetime, checked_in_at: datetime | None, now: 
             raise ValueError("no-show rules need time-zone aware datetimes")
     checked_in = checked_in_at is not None and checked_in_at < visit_window_end
     return now >= visit_window_end and not checked_in
-
-
-def replan_after_no_show(no_shows_so_far: int, policy: DispatchPolicy = DEFAULT) -> NoShowNext:
-    """`no_shows_so_far` counts this visit's no-shows including the one just detected.
-
-    Re-planned `max_replans` times (once by default), then handed back to
-    outreach, which decides with the borrower whether to try again.
-    """
-    if no_shows_so_far < 1:
-        raise ValueError("there must be at least the no-show being handled")
-    return "replan" if no_shows_so_far <= policy.max_replans else "report_to_outreach"
 
 
 def reassign_reason(collector: Collector, visit: VisitRequest, policy: DispatchPolicy = DEFAULT) -> str | None:

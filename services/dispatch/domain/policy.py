@@ -11,15 +11,15 @@ class DispatchPolicy:
     visiting_until: time = time(21)
     speed_kmh: float = 25.0  # door-to-door average in city traffic, over straight-line distance
     load_weight_km: float = 5.0  # a visit already on a collector's day weighs like this many km of travel
-    max_replans: int = 1  # no-shows re-planned before the visit goes back to outreach
+    version: str = "2026-12-03.1"  # recorded with every visit decision
 
     def __post_init__(self) -> None:
         if self.visit_minutes <= 0:
             raise ValueError("a visit must take some time")
         if not self.visiting_from < self.visiting_until:
             raise ValueError("visiting hours must start before they end")
-        if self.speed_kmh <= 0 or self.load_weight_km < 0 or self.max_replans < 0:
-            raise ValueError("speed must be positive, the load weight and re-plans not negative")
+        if self.speed_kmh <= 0 or self.load_weight_km < 0:
+            raise ValueError("speed must be positive and the load weight not negative")
 
     @cached_property
     def duration(self) -> timedelta:

@@ -43,11 +43,6 @@ async def set_assignment(conn: asyncpg.Connection, visit_id: str, collector_ids:
     ))
 
 
-async def move_window(conn: asyncpg.Connection, visit_id: str, start: datetime, end: datetime) -> None:
-    await conn.execute("UPDATE visits SET window_start = $2, window_end = $3, status = 'unassignable'"
-                       " WHERE visit_id = $1", visit_id, start, end)
-
-
 async def visit(conn: asyncpg.Connection, visit_id: str, lock: bool = False) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM visits WHERE visit_id = $1" + (" FOR UPDATE" if lock else ""), visit_id)
 

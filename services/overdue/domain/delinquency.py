@@ -109,3 +109,9 @@ def _episode(
 def close(previous: DelinquencyState) -> tuple[DelinquencyState, str | None]:
     """Mark the loan closed; returns the id of the episode the closure ends, if one was open."""
     return replace(previous, case_id=None, bucket=None, closed=True), previous.case_id
+
+
+def clears_overdue(*, due_before: int, paid: int) -> bool:
+    """Whether the money paid so far covers every instalment due before the payment's date (an
+    instalment due that day is not overdue yet); the case it leaves is cured at the day's end."""
+    return paid >= due_before

@@ -96,31 +96,23 @@ async def test_the_same_request_again_makes_no_second_visit_nor_event(dispatch_d
         assert await tx.conn.fetchval("SELECT count(*) FROM visits") == 1
 
 
-async def test_a_no_show_is_replanned_for_the_next_day_once_then_handed_back(dispatch_db):
+async def test_a_no_show_goes_back_to_outreach_to_agree_a_new_time_never_moved_by_dispatch(dispatch_db):
     async with dispatch_db.rolled_back(EVENTS, None) as tx:
         await roster(tx)
         await clock(tx, at(TODAY, 10))
-        team = await assigned_tomorrow(tx)
+        await assigned_tomorrow(tx)
         tx.outbox.clear()
 
         await clock(tx, at(TOMORROW, 16) - timedelta(microseconds=1))  # the window's last instant
         assert emitted(tx) == []
         await clock(tx, at(TOMORROW, 16))  # windows are half-open: over at their end
-        [missed], [reassigned] = of_kind(tx, "visit_missed"), of_kind(tx, "visit_reassigned")
-        assert missed.replanned is True
-        assert (reassigned.reason, reassigned.previous_collector_ids) == ("no_show", team)
-        day_after = TOMORROW + timedelta(days=1)
-        assert at(day_after, 14) <= reassigned.planned_arrival < at(day_after, 16)
-        assert await status(tx, "visit-R1") == "assigned"
-
-        tx.outbox.clear()
-        await clock(tx, at(day_after, 16, 5))
         assert [(kind, getattr(data, "replanned", None) if kind.endswith("missed") else data.reason)
                 for kind, data in emitted(tx)] == [("dispatch.visit_missed", False),
                                                    ("dispatch.visit_cancelled", "no_show_reported")]
+        assert of_kind(tx, "visit_reassigned") == [], "a visit is never moved to a time nobody confirmed"
         assert await status(tx, "visit-R1") == "cancelled"
         tx.outbox.clear()
-        await clock(tx, at(day_after + timedelta(days=1), 16, 5))
+        await clock(tx, at(TOMORROW + timedelta(days=1), 16, 5))
         assert emitted(tx) == [], "a visit handed back is not missed again"
 
 
@@ -134,7 +126,7 @@ async def test_a_cure_cancels_the_loans_visits_not_yet_begun_and_a_complaint_eve
         await assigned_tomorrow(tx, "R3", customer_id="C1", loan_id="L2", start=(17, 0), end=(19, 0))
         await assigned_tomorrow(tx, "R4", customer_id="C2", loan_id="L4", start=(17, 0), end=(19, 0))
         await clock(tx, at(TOMORROW, 10, 30))
-        await check_in(tx, "visit-R1", CheckIn(collector_id=morning[0], position=HERE))
+        await check_in(tx, "visit-R1", CheckIn(collector_id=morning[0], position=HERE), POLICY.version)
         tx.outbox.clear()
 
         await HANDLER(tx, incoming("delinquency-events", loan_cured("L1", "C1")))
@@ -156,7 +148,7 @@ async def test_the_door_refuses_outsiders_wrong_times_and_wrong_order_with_their
         arrive = CheckIn(collector_id=lead, position=HERE)
 
         with pytest.raises(Conflict) as refused:
-            await check_in(tx, "visit-R1", arrive)
+            await check_in(tx, "visit-R1", arrive, POLICY.version)
         assert refused.value.code == "outside_confirmed_window"
         assert datetime.fromisoformat(refused.value.details["window_start"]) == at(TOMORROW, 14)
 
@@ -165,16 +157,16 @@ async def test_the_door_refuses_outsiders_wrong_times_and_wrong_order_with_their
         for visit_id, collector_id, kind, code in (("visit-nothing", lead, NotFound, "visit_not_found"),
                                                    ("visit-R1", "col-C", Forbidden, "not_your_visit")):
             with pytest.raises(kind) as refused:
-                await check_in(tx, visit_id, CheckIn(collector_id=collector_id, position=HERE))
+                await check_in(tx, visit_id, CheckIn(collector_id=collector_id, position=HERE), POLICY.version)
             assert refused.value.code == code
         with pytest.raises(Conflict) as refused:
             await record_outcome(tx, "visit-R1", VisitOutcomeIn(collector_id=lead, outcome="not_home"))
         assert (refused.value.code, refused.value.details) == ("wrong_visit_status", {"visit_status": "assigned"})
         assert emitted(tx) == [] and await status(tx, "visit-R1") == "assigned"
 
-        await check_in(tx, "visit-R1", CheckIn(collector_id=partner, position=HERE))
+        await check_in(tx, "visit-R1", CheckIn(collector_id=partner, position=HERE), POLICY.version)
         with pytest.raises(Conflict):
-            await check_in(tx, "visit-R1", arrive)
+            await check_in(tx, "visit-R1", arrive, POLICY.version)
         with pytest.raises(Malformed) as refused:
             await record_outcome(tx, "visit-R1", VisitOutcomeIn(collector_id=lead, outcome="negotiated"))
         assert refused.value.code == "terms_mismatch"

@@ -3,41 +3,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from services.dispatch.domain.cancellation import (
-    cancel_reason,
-    cancels,
-    is_no_show,
-    reassign_reason,
-    replan_after_no_show,
-)
+from services.dispatch.domain.cancellation import is_no_show, reassign_reason
 from services.dispatch.domain.geo import Point, Territory
-from services.dispatch.domain.policy import DispatchPolicy
 from services.dispatch.domain.roster import Collector
 from services.dispatch.domain.visits import VisitRequest
 
 END = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
-
-
-@pytest.mark.parametrize("event_type, reason", [
-    ("delinquency.loan_cured", "loan_cured"),
-    ("delinquency.loan_settled", "loan_settled"),
-    ("delinquency.loan_closed", "loan_closed"),
-    ("outreach.complaint_opened", "complaint_opened"),
-    ("agreement.signed", "agreement_signed"),
-    ("delinquency.loan_bucket_changed", None),
-    ("outreach.complaint_resolved", None),
-    ("loan.payment_received", None),  # a part payment leaves the visit wanted; cured is what cancels
-])
-def test_what_cancels_a_visit_and_why(event_type, reason):
-    assert cancel_reason(event_type) == reason
-
-
-def test_only_a_visit_not_yet_begun_is_cancelled():
-    assert cancels("delinquency.loan_cured", "assigned")
-    assert cancels("outreach.complaint_opened", "unassignable")
-    assert not cancels("delinquency.loan_cured", "checked_in")
-    assert not cancels("delinquency.loan_cured", "completed")
-    assert not cancels("delinquency.loan_bucket_changed", "assigned")
 
 
 @pytest.mark.parametrize("checked_in_at, now, no_show", [
@@ -55,15 +26,6 @@ def test_a_no_show_is_no_check_in_inside_the_window_once_it_is_over(checked_in_a
 def test_no_show_rules_refuse_naive_times():
     with pytest.raises(ValueError):
         is_no_show(END, None, datetime(2026, 3, 10, 5))
-
-
-def test_a_no_show_is_replanned_once_then_reported_to_outreach():
-    assert replan_after_no_show(1) == "replan"
-    assert replan_after_no_show(2) == "report_to_outreach"
-    assert replan_after_no_show(5) == "report_to_outreach"
-    assert replan_after_no_show(2, DispatchPolicy(max_replans=2)) == "replan"
-    with pytest.raises(ValueError):
-        replan_after_no_show(0)
 
 
 def test_a_collector_deactivated_or_losing_certification_gives_up_future_visits_but_not_for_load():
