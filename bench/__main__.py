@@ -1,5 +1,5 @@
-"""`python -m bench [--quick]`: payment ingest, end-of-day evaluation and rule-book decisions,
-each against a same-run baseline."""
+"""`python -m bench [--quick]`: payment ingest, end-of-day evaluation, rule-book decisions, the dispatch
+day and payment -> visit cancelled latency, each against a same-run baseline."""
 import argparse
 import asyncio
 import logging
@@ -16,6 +16,7 @@ from bench.eod import run_eod
 from bench.flood import publish_flood
 from bench.ingest_baseline import bare_consumer
 from bench.ingest_service import service_run
+from bench.paid_up import run_paid_up_bench
 from bench.report import write_results
 from bench.rulebook import run_rulebook
 
@@ -35,6 +36,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-rulebook", action="store_true")
     parser.add_argument("--skip-dispatch", action="store_true")
     parser.add_argument("--dispatch-visits", type=int, default=10_000, help="visits in the dispatch day")
+    parser.add_argument("--skip-paid-up", action="store_true")
+    parser.add_argument("--paid-up-targets", type=int, default=200,
+                        help="loans paid up (each with a planned visit) in the payment -> visit cancelled bench")
     parser.add_argument("--no-faust", dest="faust", action="store_false",
                         help="skip the faust-streaming agent reference (a subprocess)")
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip the one-batch profile")
@@ -43,7 +47,7 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.quick:
         args.loans, args.payments_per_loan, args.book_loans, args.rulebook_people = 2_000, 10, 50_000, 10_000
-        args.dispatch_visits = 1_000
+        args.dispatch_visits, args.paid_up_targets = 1_000, 50
     return args
 
 
@@ -85,6 +89,10 @@ async def main() -> None:
             results["rulebook"] = await run_rulebook(env, args.rulebook_people)
         if not args.skip_dispatch:
             results["dispatch"] = await run_dispatch_bench(visits=args.dispatch_visits)
+        if not args.skip_paid_up:
+            results["paid_up"] = await run_paid_up_bench(env, loans=args.paid_up_targets * 4,
+                                                         targets=args.paid_up_targets)
+            print(f"payment -> visit cancelled: {results['paid_up']['payment_to_visit_cancelled']}", flush=True)
     finally:
         await delete_run_topics(env)
     results["total_seconds"] = round(time.perf_counter() - started, 1)

@@ -81,4 +81,18 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
         rows += rulebook_rows(results["rulebook"])
     if results.get("dispatch"):
         rows += dispatch_rows(results["dispatch"])
+    if results.get("paid_up"):
+        rows += paid_up_rows(results["paid_up"])
     return rows
+
+
+def paid_up_rows(paid_up: dict) -> list[tuple[str, str, str, str]]:
+    hop, measured = paid_up["bare_hop"], paid_up["payment_to_visit_cancelled"]
+    background = f"{paid_up['background_payments_per_second']:g} background payments/s"
+    return [
+        (f"Bare Kafka hop, produce -> read back ({hop['samples']} messages)",
+         f"{hop['p50_ms']} / {hop['p99_ms']}", "ms, p50 / p99", "baseline"),
+        (f"Payment published -> dispatch.visit_cancelled ({measured['samples']} loans paid up, {background})",
+         f"{measured['p50_ms']} / {measured['p99_ms']}", "ms, p50 / p99",
+         f"p99 {paid_up['ratio_p99_to_bare_hop']}x; goal p99 <= {paid_up['goal_p99_ms']} ms"),
+    ]
