@@ -228,3 +228,10 @@ def test_a_case_overdue_again_under_its_own_id_may_be_contacted_again():
     h.overdue("c-tp", "L5", "K5", at(SH, 16, "00:00"))  # the payment reversed: the same episode
     h.attempt("c-tp", "K5", "call", at(SH, 17, "11:00"), number=TP_PHONE, outcome="no_answer")
     assert audited(h).breaches == []
+
+
+def test_a_failure_reported_at_the_very_instant_a_friend_is_asked_may_have_been_known():
+    h = clean()  # c-tp's third failed call (6 March, 11:00) is reported two minutes later
+    h.attempt("c-tp", "K5", "sms", at(SH, 6, "11:02"), number=TP_FRIEND, to="emergency_contact",
+              template="third_party.locate.zh")
+    assert audited(h).breaches == []

@@ -61,13 +61,13 @@ def numbers(facts: Facts, book: Book) -> Iterator[Breach]:
                          f"{contact.channel} {contact.ref} to a number reported as a wrong number before")
 
 
-def invalid_numbers(facts: Facts, person: str, at: datetime) -> set[str] | None:
-    """Numbers reported wrong before `at` and not named again by the loan system since; None when a wrong
-    number was reported on an attempt whose number is not known."""
+def invalid_numbers(facts: Facts, person: str, at: datetime, *, inclusive: bool = False) -> set[str] | None:
+    """Numbers reported wrong before `at` (`inclusive`: or at that very instant) and not named again by the
+    loan system since; None when a wrong number was reported on an attempt whose number is not known."""
     invalid: set[str] = set()
     for attempt in facts.attempts_by_person.get(person, ()):
         reported = attempt.outcome_at or attempt.at
-        if attempt.outcome != "wrong_number" or attempt.at >= at or reported >= at:
+        if attempt.outcome != "wrong_number" or attempt.at >= at or not _by(reported, at, inclusive):
             continue
         if attempt.number is None:
             return None
@@ -76,19 +76,36 @@ def invalid_numbers(facts: Facts, person: str, at: datetime) -> set[str] | None:
     return invalid
 
 
-def _reachable(facts: Facts, book: Book, contact: Contact) -> str | None:
-    """Why the borrower counted as reachable when their emergency contact was approached; None if not."""
-    known = [a for a in facts.attempts_by_person.get(contact.person, ()) if a.recipient == "borrower"
-             and a.outcome is not None and a.at < contact.at and (a.outcome_at or a.at) < contact.at]
+def _by(reported: datetime, at: datetime, inclusive: bool) -> bool:
+    return reported <= at if inclusive else reported < at
+
+
+def failed_in_a_row(facts: Facts, contact: Contact, inclusive: bool) -> int:
+    """The borrower's latest attempts with an outcome on record by the contact that all failed. Attempts
+    decided at one instant are read failures first: the order among them is not on record."""
+    mine = facts.attempts_by_person.get(contact.person, ())
+    known = sorted((a for a in mine if a.recipient == "borrower" and a.outcome is not None and a.at < contact.at
+                    and _by(a.outcome_at or a.at, contact.at, inclusive)), key=lambda a: (a.at, a.outcome in FAILURES))
     failed = 0
     for attempt in reversed(known):
         if attempt.outcome not in FAILURES:
             break
         failed += 1
+    return failed
+
+
+def _reachable(facts: Facts, book: Book, contact: Contact) -> str | None:
+    """Why the borrower counted as reachable when their emergency contact was approached; None if not.
+
+    An outcome or a wrong number reported at the very instant of the contact may or may not have been
+    known to whoever decided it: the borrower counts as unreachable if they were on either reading."""
+    failed = max(failed_in_a_row(facts, contact, inclusive) for inclusive in (False, True))
     if failed >= book.third_party_failed_in_a_row:
         return None
-    on_file, invalid = facts.numbers_at(contact.person, contact.at), invalid_numbers(facts, contact.person, contact.at)
-    if invalid is None or (on_file is None and any(a.outcome == "wrong_number" for a in known)):
+    on_file = facts.numbers_at(contact.person, contact.at)
+    invalid = invalid_numbers(facts, contact.person, contact.at, inclusive=True)
+    mine = facts.attempts_by_person.get(contact.person, ())
+    if invalid is None or (on_file is None and any(a.outcome == "wrong_number" and a.at < contact.at for a in mine)):
         facts.gaps["third party: whether every number of the borrower was wrong is not known"] += 1
         return None
     if on_file is not None and on_file[0] and on_file[0] <= invalid:
