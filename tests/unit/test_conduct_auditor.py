@@ -235,3 +235,14 @@ def test_a_failure_reported_at_the_very_instant_a_friend_is_asked_may_have_been_
     h.attempt("c-tp", "K5", "sms", at(SH, 6, "11:02"), number=TP_FRIEND, to="emergency_contact",
               template="third_party.locate.zh")
     assert audited(h).breaches == []
+
+
+def test_a_cure_ends_the_case_it_names_even_when_a_new_case_opens_at_the_same_instant():
+    h = clean()
+    closing = at(SH, 23, "00:00")
+    h.overdue("c-tp", "L5", "K5c", closing)  # announced first, at the same instant
+    h.cured("K5b", closing)
+    h.attempt("c-tp", "K5c", "call", at(SH, 24, "11:00"), number=TP_PHONE, outcome="no_answer")
+    assert audited(h).breaches == []
+    late = h.attempt("c-tp", "K5b", "sms", at(SH, 24, "12:00"), number=TP_PHONE, outcome="delivered")
+    assert [(b.kind, b.about) for b in audited(h).breaches if late in b.detail] == [("contact_after_paid_up", "L5")]

@@ -63,6 +63,11 @@ class History:
                   case_id=case, payment_id=self.next_id("pay"), paid_at=paid, outstanding_amount=240000,
                   currency="CNY")
 
+    def cured(self, case: str, when: datetime) -> None:
+        """The day-end cure of the case's loan (overdue detection names the case it ends)."""
+        self.emit("delinquency.loan_cured", when, **dict(self._snapshot(case, when), days_past_due=0, bucket=None,
+                                                          overdue_amount=0))
+
     def dispute(self, case: str, opened: datetime, resolved: datetime | None) -> None:
         loan, person = self._loan_of[case]
         ref = dict(loan_id=loan, customer_id=person, case_id=case, dispute_id=self.next_id("dispute"))

@@ -158,9 +158,9 @@ def _cleared(facts: Facts, events: Events) -> None:
         timeline[data["loan_id"]].append((at, 0, "open", data["case_id"]))
     for data, _ in events["delinquency.loan_paid_up"]:
         timeline[data["loan_id"]].append((instant(data["paid_at"]), 1, "clear", data["case_id"]))
-    for kind in CLEARING:
+    for kind in CLEARING:  # the case it ends; without one, the loan's open case, whichever it is
         for data, at in events[kind]:
-            timeline[data["loan_id"]].append((at, 1, "clear", None))  # the loan's open case, whichever it is
+            timeline[data["loan_id"]].append((at, 1, "clear", data.get("case_id")))
     for happenings in timeline.values():
         current: str | None = None
         opened: set[str] = set()

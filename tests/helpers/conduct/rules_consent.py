@@ -61,9 +61,11 @@ def numbers(facts: Facts, book: Book) -> Iterator[Breach]:
                          f"{contact.channel} {contact.ref} to a number reported as a wrong number before")
 
 
-def invalid_numbers(facts: Facts, person: str, at: datetime, *, inclusive: bool = False) -> set[str] | None:
-    """Numbers reported wrong before `at` (`inclusive`: or at that very instant) and not named again by the
-    loan system since; None when a wrong number was reported on an attempt whose number is not known."""
+def invalid_numbers(facts: Facts, person: str, at: datetime, *, inclusive: bool = False,
+                    renaming_clears: bool = True) -> set[str] | None:
+    """Numbers reported wrong before `at` (`inclusive`: or at that very instant) and, if `renaming_clears`,
+    not named again by the loan system since; None when a wrong number was reported on an attempt whose
+    number is not known."""
     invalid: set[str] = set()
     for attempt in facts.attempts_by_person.get(person, ()):
         reported = attempt.outcome_at or attempt.at
@@ -71,7 +73,7 @@ def invalid_numbers(facts: Facts, person: str, at: datetime, *, inclusive: bool 
             continue
         if attempt.number is None:
             return None
-        if not facts.named_since(person, attempt.number, reported, at):
+        if not (renaming_clears and facts.named_since(person, attempt.number, reported, at)):
             invalid.add(attempt.number)
     return invalid
 
@@ -98,12 +100,14 @@ def _reachable(facts: Facts, book: Book, contact: Contact) -> str | None:
     """Why the borrower counted as reachable when their emergency contact was approached; None if not.
 
     An outcome or a wrong number reported at the very instant of the contact may or may not have been
-    known to whoever decided it: the borrower counts as unreachable if they were on either reading."""
+    known to whoever decided it: the borrower counts as unreachable if they were on either reading. A number
+    once reported wrong counts as wrong here even if the loan system lists it again (the service may keep it so).
+    """
     failed = max(failed_in_a_row(facts, contact, inclusive) for inclusive in (False, True))
     if failed >= book.third_party_failed_in_a_row:
         return None
     on_file = facts.numbers_at(contact.person, contact.at)
-    invalid = invalid_numbers(facts, contact.person, contact.at, inclusive=True)
+    invalid = invalid_numbers(facts, contact.person, contact.at, inclusive=True, renaming_clears=False)
     mine = facts.attempts_by_person.get(contact.person, ())
     if invalid is None or (on_file is None and any(a.outcome == "wrong_number" and a.at < contact.at for a in mine)):
         facts.gaps["third party: whether every number of the borrower was wrong is not known"] += 1
