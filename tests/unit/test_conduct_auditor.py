@@ -1,13 +1,14 @@
 """The conduct auditor can fail: a clean, realistic history (four borrowers, one of them in a zone with
 daylight saving and one who moves zone, over March 2026) yields nothing; one violation of each kind
 planted in a copy of it is caught, with its kind, and nothing else is reported."""
+import json
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
 
 from tests.helpers.conduct.builder import History, at
-from tests.helpers.conduct_audit import KINDS, Book, audit, run_audit, stored_attempts, summary
+from tests.helpers.conduct_audit import KINDS, Book, accepted, audit, run_audit, stored_attempts, summary
 
 BOOK = Book.load()
 SH, UR, NY = "Asia/Shanghai", "Asia/Urumqi", "America/New_York"
@@ -246,3 +247,11 @@ def test_a_cure_ends_the_case_it_names_even_when_a_new_case_opens_at_the_same_in
     assert audited(h).breaches == []
     late = h.attempt("c-tp", "K5b", "sms", at(SH, 24, "12:00"), number=TP_PHONE, outcome="delivered")
     assert [(b.kind, b.about) for b in audited(h).breaches if late in b.detail] == [("contact_after_paid_up", "L5")]
+
+
+def test_the_loan_topic_is_read_as_its_consumers_accept_it():
+    h = clean()
+    valid = [json.dumps(event).encode() for event in h.events["loan"]]
+    unknown = json.dumps(dict(h.events["loan"][0], type="loan.teleported")).encode()
+    violation = json.dumps(dict(h.events["loan"][0], data={"loan_id": "L1"})).encode()
+    assert accepted([b"{not json", None, unknown, violation, *valid]) == h.events["loan"]

@@ -31,9 +31,10 @@ def read(streams: Mapping[str, Iterable[dict[str, Any]]],
     seen: set[str] = set()
     for stream in streams.values():
         for event in stream:
-            if event.get("id") in seen:
-                continue
-            seen.add(event.get("id", ""))
+            if event.get("id") is not None:
+                if event["id"] in seen:
+                    continue
+                seen.add(event["id"])
             events[event["type"]].append((event["data"], instant(event["time"])))
     facts = Facts(stored=dict(stored or {}))
     for part in (_cases, _people, _preferences, _attempts, _visits, _spans, _cleared):
