@@ -59,9 +59,22 @@ class Facts:
     cleared: dict[str, list[Span]] = field(default_factory=lambda: defaultdict(list))  # by case: paid up until reopened
     stored: dict[str, StoredAttempt] = field(default_factory=dict)
     gaps: Counter[str] = field(default_factory=Counter)  # what could not be checked, and why
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)  # read once every fact is in
 
     def contacts(self) -> list[Contact]:
         """Every SMS or call that went out, and every visit check-in, in time order."""
+        if "contacts" not in self._memo:
+            self._memo["contacts"] = self._contacts()
+        return list(self._memo["contacts"])
+
+    def reported(self, person: str, *outcomes: str) -> list[Attempt]:
+        """The person's attempts reported with one of `outcomes`, in time order."""
+        key = (person, outcomes)
+        if key not in self._memo:
+            self._memo[key] = [a for a in self.attempts_by_person.get(person, ()) if a.outcome in outcomes]
+        return list(self._memo[key])
+
+    def _contacts(self) -> list[Contact]:
         found = [Contact(a.attempt_id, a.person, a.channel, a.recipient, a.at, a.case_id,
                          self.loan_of_case.get(a.case_id or ""), a.template_id, a.number)
                  for a in self.attempts.values() if a.went_out and a.channel != "visit"]  # a visit: its check-in

@@ -67,9 +67,9 @@ def invalid_numbers(facts: Facts, person: str, at: datetime, *, inclusive: bool 
     not named again by the loan system since; None when a wrong number was reported on an attempt whose
     number is not known."""
     invalid: set[str] = set()
-    for attempt in facts.attempts_by_person.get(person, ()):
+    for attempt in facts.reported(person, "wrong_number"):
         reported = attempt.outcome_at or attempt.at
-        if attempt.outcome != "wrong_number" or attempt.at >= at or not _by(reported, at, inclusive):
+        if attempt.at >= at or not _by(reported, at, inclusive):
             continue
         if attempt.number is None:
             return None

@@ -91,9 +91,8 @@ def call_after_conversation(facts: Facts, book: Book) -> Iterator[Breach]:
     for call in facts.contacts():
         if call.channel != "call":
             continue
-        talks = [a for a in facts.attempts_by_person.get(call.person, ()) if a.recipient == "borrower"
-                 and a.outcome in CONVERSATIONS and a.went_out and a.at < call.at and call.at - a.at < quiet
-                 and (a.outcome_at or a.at) < call.at]
+        talks = [a for a in facts.reported(call.person, *sorted(CONVERSATIONS)) if a.recipient == "borrower"
+                 and a.went_out and a.at < call.at and call.at - a.at < quiet and (a.outcome_at or a.at) < call.at]
         if talks:
             last = talks[-1]
             yield Breach("call_after_conversation", call.person, call.about, call.at,
@@ -111,8 +110,8 @@ def unanswered_calls_per_number(facts: Facts, book: Book) -> Iterator[Breach]:
         if (zone := _clock(facts, call, "unanswered calls per number")) is None:
             continue
         day = call.at.astimezone(zone).date()
-        unanswered = [a for a in facts.attempts_by_person.get(call.person, ()) if a.channel == "call"
-                      and a.number == call.number and a.outcome == "no_answer" and a.at < call.at
+        unanswered = [a for a in facts.reported(call.person, "no_answer") if a.channel == "call"
+                      and a.number == call.number and a.at < call.at
                       and (a.outcome_at or a.at) < call.at and a.at.astimezone(zone).date() == day]
         if len(unanswered) >= book.unanswered_per_number:
             yield Breach("unanswered_calls_per_number", call.person, call.number, call.at,
