@@ -27,6 +27,8 @@ from shared.events.codec import encode
 from shared.events.dispatch import AgreedInstalment, NegotiatedTerms, VisitCompleted
 from shared.events.loan import PaymentReceived
 from simulator.book import NEVER
+from tests.helpers.conduct_audit import accepted, read_attempts, run_audit
+from tests.helpers.kafka import read_topic
 from tests.helpers.whole_flow import WholeFlow, instant, portal_token
 
 CUSTOMERS, DAYS = 200, 120
@@ -314,3 +316,23 @@ async def test_no_service_dead_letters_what_another_service_announced(run):
     summary = {topic: Counter(tuple(h.get(k, b"").decode() for k in ("dlq-event-type", "dlq-reason", "dlq-detail"))
                               for h in letters) for topic, letters in run.dead_letters.items()}
     assert summary == {}, f"dead letters (event type, reason, detail): {summary}"
+
+
+# --- the rules of conduct, audited independently of the services' rule book -------------------------------
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "visit_without_decision: outreach records no contact decision on the visit channel. casework._apply publishes "
+    "outreach.contact_attempted / contact_blocked only for what planning._request asks, and it asks for an SMS or a "
+    "call (a visit step is an SMS offering times), so every visit dispatch assigns and checks in is unmatched"))
+async def test_the_conduct_auditor_finds_nothing(run):
+    loan_events = accepted(r.value for r in await read_topic(run.flow.stack.bootstrap, run.flow.topics.loan_events))
+    events = {**run.events, "loan": loan_events}
+    stored = await read_attempts(lambda sql: run.flow.query("outreach", sql))
+    audit = run_audit(events, stored=stored)
+    print(f"conduct audit: {dict(audit.summary()) or 'no breach'}; not checked: {dict(audit.gaps) or 'nothing'}")
+    examples = defaultdict(list)
+    for breach in audit.breaches:
+        if len(examples[breach.kind]) < 3:
+            examples[breach.kind].append(f"{breach.person} {breach.about} {breach.at.isoformat()}: {breach.detail}")
+    assert audit.breaches == [], f"breaches of the rules of conduct {dict(audit.summary())}: {dict(examples)}"
