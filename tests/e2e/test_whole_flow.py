@@ -321,10 +321,6 @@ async def test_no_service_dead_letters_what_another_service_announced(run):
 # --- the rules of conduct, audited independently of the services' rule book -------------------------------
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "visit_without_decision: outreach records no contact decision on the visit channel. casework._apply publishes "
-    "outreach.contact_attempted / contact_blocked only for what planning._request asks, and it asks for an SMS or a "
-    "call (a visit step is an SMS offering times), so every visit dispatch assigns and checks in is unmatched"))
 async def test_the_conduct_auditor_finds_nothing(run):
     loan_events = accepted(r.value for r in await read_topic(run.flow.stack.bootstrap, run.flow.topics.loan_events))
     events = {**run.events, "loan": loan_events}

@@ -12,6 +12,7 @@ KIND_OF_PREFIX = {"loan": "loan", "customer": "loan", "delinquency": "delinquenc
                   "dispatch": "dispatch", "agreement": "agreement"}
 ADDRESS = {"line": "1 Test Road", "city": "Test City"}
 MONEY = {"overdue_amount": 120000, "currency": "CNY"}
+VISIT_POLICY = "dispatch-test.1"  # the version dispatch records with each visit decision
 
 
 def at(zone: str, day: int, wall: str, month: int = 3) -> datetime:
@@ -129,16 +130,16 @@ class History:
             self.emit("outreach.visit_requested", confirmed, visit_request_id=request_id, address=ADDRESS,
                       time_zone=zone, window_start=window[0], window_end=window[1], confirmed_at=confirmed,
                       **ref, **MONEY)
-        if decided:
-            self.attempt(person, case, "visit", confirmed + timedelta(minutes=1))
+        decision = dict(rule_id="allowed", policy_version=VISIT_POLICY) if decided else {}
         visit_id = f"visit-{request_id}"
         ref = dict(visit_id=visit_id, **ref)
         self.emit("dispatch.visit_scheduled", confirmed + timedelta(minutes=2), visit_request_id=request_id,
-                  window_start=window[0], window_end=window[1], **ref)
+                  window_start=window[0], window_end=window[1], **decision, **ref)
         self.emit("dispatch.visit_assigned", confirmed + timedelta(minutes=2), collector_ids=["col-1"],
                   planned_arrival=window[0], **ref)
         if checked_in:
-            self.emit("dispatch.visit_checked_in", checked_in, collector_id="col-1", checked_in_at=checked_in, **ref)
+            self.emit("dispatch.visit_checked_in", checked_in, collector_id="col-1", checked_in_at=checked_in,
+                      **decision, **ref)
             self.emit("dispatch.visit_completed", checked_in + timedelta(minutes=30), collector_id="col-1",
                       outcome="met_borrower", terms=None, evidence=["rec-1"],
                       completed_at=checked_in + timedelta(minutes=30), **ref)

@@ -24,6 +24,7 @@ class Visit:
     checked_in_at: datetime | None = None
     cancelled_at: datetime | None = None
     over_at: datetime | None = None  # completed, cancelled, or missed for good
+    decisions: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # stage: (rule, version)
 
 
 @dataclass(frozen=True)

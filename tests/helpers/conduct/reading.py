@@ -112,11 +112,13 @@ def _visits(facts: Facts, events: Events) -> None:
     for data, _ in events["dispatch.visit_scheduled"]:
         visit(data).request_id = data["visit_request_id"]
         visit(data).window = (instant(data["window_start"]), instant(data["window_end"]))
+        visit(data).decisions["schedule"] = (data.get("rule_id"), data.get("policy_version"))
     for kind in ("dispatch.visit_assigned", "dispatch.visit_reassigned"):
         for data, at in events[kind]:
             visit(data).assigned_at = min(filter(None, (visit(data).assigned_at, at)))
     for data, _ in events["dispatch.visit_checked_in"]:
         visit(data).checked_in_at = visit(data).checked_in_at or instant(data["checked_in_at"])
+        visit(data).decisions["check_in"] = (data.get("rule_id"), data.get("policy_version"))
     over = [(data, instant(data["completed_at"])) for data, _ in events["dispatch.visit_completed"]]
     over += [(data, at) for data, at in events["dispatch.visit_missed"] if not data["replanned"]]
     for data, at in events["dispatch.visit_cancelled"]:

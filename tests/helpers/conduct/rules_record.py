@@ -1,10 +1,9 @@
 """Rules of the record: every contact decision published with its rule id and the rule book's policy
 version, every attempt that went out published as a decision, every visit matched by one."""
-from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from tests.helpers.conduct.facts import Facts, Visit
+from tests.helpers.conduct.facts import Facts
 from tests.helpers.conduct.model import Breach
 from tests.helpers.conduct.reading import instant
 from tests.helpers.conduct.rulebook import Book
@@ -29,27 +28,16 @@ def decisions(facts: Facts, book: Book) -> Iterator[Breach]:
 
 
 def visits_decided(facts: Facts, book: Book) -> Iterator[Breach]:
-    """Each assigned or checked-in visit takes its own allowed visit decision on its case, decided by its
-    check-in (or, not checked in, by its window's end)."""
-    decided: dict[tuple[str, str | None], list[datetime]] = defaultdict(list)
-    for attempt in facts.attempts.values():
-        if attempt.channel == "visit":
-            decided[(attempt.person, attempt.case_id)].append(attempt.decided_at)
-    used: dict[tuple[str, str | None], int] = defaultdict(int)
-    for visit, deadline in sorted(_visits_to_match(facts), key=lambda pair: (pair[1], pair[0].visit_id)):
-        key = (visit.person, visit.case_id)
-        pool = sorted(decided[key])
-        if used[key] < len(pool) and pool[used[key]] <= deadline:
-            used[key] += 1
-            continue
-        yield Breach("visit_without_decision", visit.person, visit.loan_id, visit.checked_in_at or deadline,
-                     f"visit {visit.visit_id} of case {visit.case_id} "
-                     f"{'checked in' if visit.checked_in_at else 'assigned'} with no visit decision recorded")
-
-
-def _visits_to_match(facts: Facts) -> Iterator[tuple[Visit, datetime]]:
-    for visit in facts.visits.values():
-        if visit.checked_in_at is not None:
-            yield visit, visit.checked_in_at
-        elif visit.assigned_at is not None:
-            yield visit, visit.window[1] if visit.window else visit.assigned_at
+    """A visit is a contact decision like a message: dispatch records one, allowed, with a rule id and
+    a policy version, when it schedules a visit it then assigns, and again at the check-in (one breach
+    per visit, at its first stage without one)."""
+    for visit in sorted(facts.visits.values(), key=lambda v: v.visit_id):
+        stages = [("schedule", visit.assigned_at)] if visit.assigned_at is not None else []
+        stages += [("check_in", visit.checked_in_at)] if visit.checked_in_at is not None else []
+        for stage, at in stages:
+            rule, version = visit.decisions.get(stage, (None, None))
+            if rule != "allowed" or not version:
+                yield Breach("visit_without_decision", visit.person, visit.loan_id, at or UNKNOWN_TIME,
+                             f"visit {visit.visit_id} of case {visit.case_id}: {stage} decision {rule!r}, "
+                             f"policy version {version!r}")
+                break  # one breach per visit
