@@ -5,7 +5,6 @@ batch's order; then the agreements on loans that were paid are followed; then ea
 moves the service's time and follows every active agreement as of it.
 """
 from dataclasses import dataclass
-from datetime import datetime
 
 from services.agreement.context import Context
 from services.agreement.following import end_for_closed_loan, follow
@@ -39,7 +38,7 @@ class AgreementHandler:
             if event.type == "delinquency.loan_closed":
                 await end_for_closed_loan(tx, event.data.loan_id, now)
             elif event.type == "dispatch.visit_completed" and event.data.terms is not None:
-                await self._negotiated(tx, event.data, now)
+                await self._negotiated(tx, event.data)
         if clock_now is not None:
             for loan_id in sorted({e.data.loan_id for e in payments + reversals}):
                 await follow(tx, self.ctx, loan_id)
@@ -47,8 +46,11 @@ class AgreementHandler:
             if await advance_clock(tx, tick.data.now) is not None:
                 await follow(tx, self.ctx)
 
-    async def _negotiated(self, tx: Tx, visit: VisitCompleted, now: datetime) -> None:
+    async def _negotiated(self, tx: Tx, visit: VisitCompleted) -> None:
+        """Proposed, and in `make run` signed, at the door: at the time the visit reports, not at this
+        service's clock (which may still be hours behind the visit)."""
+        at = visit.completed_at
         proposed = await propose(tx, self.ctx, loan_id=visit.loan_id, negotiated=visit.terms, source="visit",
-                                 now=now, visit_id=visit.visit_id, agreement_id=f"agr-{visit.visit_id}")
+                                 now=at, visit_id=visit.visit_id, agreement_id=f"agr-{visit.visit_id}")
         if proposed.created and self.sandbox_signatures:
-            await sign_at_the_door(tx, f"agr-{visit.visit_id}", now)
+            await sign_at_the_door(tx, f"agr-{visit.visit_id}", at)

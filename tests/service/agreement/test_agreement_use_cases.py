@@ -102,8 +102,10 @@ async def test_at_the_door_the_sandbox_borrower_signs_only_terms_that_need_no_ap
         assert [(kind, data.agreement_id) for kind, data in emitted(tx)] == [
             ("agreement.proposed", "agr-visit-1"), ("agreement.signed", "agr-visit-1"),
             ("agreement.proposed", "agr-visit-2")]
-        signed = emitted(tx)[1][1]
+        proposed, signed = emitted(tx)[0][1], emitted(tx)[1][1]
         assert signed.method == "in_person_tablet"
+        # at the door, when the visit reports it, not at this service's clock (still at 09:00)
+        assert proposed.proposed_at == signed.signed_at == at(TODAY, 15)
         assert (await status(tx, "agr-visit-1"), await status(tx, "agr-visit-2")) == ("active", "proposed")
 
 
