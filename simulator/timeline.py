@@ -6,7 +6,15 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from shared.events.loan import Instalment, LoanClosed, LoanRescheduled, PaymentReceived, PaymentReversed
+from shared.events.loan import (
+    Instalment,
+    LoanClosed,
+    LoanDisputed,
+    LoanDisputeResolved,
+    LoanRescheduled,
+    PaymentReceived,
+    PaymentReversed,
+)
 from simulator.behaviour import planned_payments
 from simulator.book import CURRENCY, NEVER, Loan, make_schedule
 from simulator.dates import random_instant
@@ -26,6 +34,10 @@ class EventRates:
     """per customer"""
     write_off_rate: float = 0.2
     """per `never` loan reaching 180 days past due"""
+    dispute_rate: float = 0.02
+    """per loan: the purchase is disputed with the merchant after the first due date"""
+    dispute_upheld_rate: float = 0.3
+    """per dispute: upheld, the merchant refunds what is left to pay (as a payment); else rejected"""
 
 
 @dataclass(frozen=True)
@@ -56,12 +68,45 @@ def loan_occurrences(
         early = originated_at + timedelta(seconds=rng.randint(60, max(60, _seconds_left(originated_at))))
         payments[0] = replace(payments[0], at=early, model=payments[0].model.model_copy(update={"paid_at": early}),
                               send_before_origination=True)
+    disputing = random.Random(f"dispute:{seed}:{loan.loan_id}")  # its own draws: the rest of the book stays as it was
+    dispute: list[Occurrence] = []
+    if disputing.random() < rates.dispute_rate:
+        dispute, payments = _dispute(loan, schedule, payments, rates, zone, disputing)
     events.extend(payments)
     for payment in payments:
         if rng.random() < rates.reversal_rate:
             events.extend(_reversal_and_repayment(loan, payment, rng))
+    events.extend(dispute)
     events.extend(_closing(loan, schedule, payments, events, rates, zone, rng))
     return events
+
+
+def _dispute(loan: Loan, schedule, payments: list[Occurrence], rates: EventRates, zone: ZoneInfo,
+             rng: random.Random) -> tuple[list[Occurrence], list[Occurrence]]:
+    """Disputed 1-40 days after the first due date, resolved 5-30 days later; upheld, the merchant refunds
+    what is left to pay (and the borrower pays nothing more). Returns the dispute's events and the payments."""
+    first_due = min(i.due_date for i in schedule)
+    opened_at = random_instant(rng, first_due + timedelta(days=rng.randint(1, 40)), zone, "09:00", "20:00")
+    resolved_at = opened_at + timedelta(days=rng.randint(5, 30), seconds=rng.randint(0, 3600))
+    dispute_id = f"{loan.loan_id}-D1"
+    upheld = rng.random() < rates.dispute_upheld_rate
+    reason = rng.choice(("goods_returned", "goods_not_received", "unauthorised", "other"))
+    events = [
+        Occurrence(opened_at, LoanDisputed(loan_id=loan.loan_id, dispute_id=dispute_id, reason=reason,
+                                           disputed_at=opened_at), f"disputed/{dispute_id}", loan.loan_id),
+        Occurrence(resolved_at, LoanDisputeResolved(loan_id=loan.loan_id, dispute_id=dispute_id,
+                                                    outcome="upheld" if upheld else "rejected",
+                                                    resolved_at=resolved_at),
+                   f"dispute-resolved/{dispute_id}", loan.loan_id),
+    ]
+    if not upheld:
+        return events, payments
+    paid = [p for p in payments if p.at <= resolved_at]
+    left = loan.total_due - sum(p.model.amount for p in paid)
+    if left > 0:
+        refund_at = resolved_at + timedelta(seconds=rng.randint(600, 7200))
+        paid.append(_payment(loan, f"{dispute_id}-REFUND", left, refund_at, rng))
+    return events, paid
 
 
 def _seconds_left(moment: datetime) -> int:

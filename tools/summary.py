@@ -67,6 +67,8 @@ def render_overdue(now: Scrape, before: Scrape | None, buckets: list[str], zone:
         + _reasons(now.by_label("collections_dead_letters_total", "reason")),
         f"delinquency events  {now.value('overdue_transitions_total'):,.0f} "
         + _reasons(now.by_label("overdue_transitions_total", "kind")),
+        f"disputes            {now.value('overdue_disputes_total', event='opened'):,.0f} opened, "
+        f"{now.value('overdue_disputes_total', event='resolved'):,.0f} resolved (no collection of a loan in dispute)",
         f"outbox backlog      {now.value('collections_outbox_backlog_messages'):,.0f}",
         "",
         f"{'bucket (DPD)':<14}{'loans':>8}{'overdue amount':>22}",

@@ -3,6 +3,7 @@ that contacts the borrower pauses (or may resume) collection of the loan."""
 import uuid
 from zoneinfo import ZoneInfo
 
+from services.overdue import metrics
 from services.overdue.announcements import EVENT_IDS
 from services.overdue.domain.calendar import business_date
 from services.overdue.store import disputes
@@ -15,6 +16,7 @@ async def dispute_opened(tx: Tx, event: Incoming, zone: ZoneInfo) -> None:
     dispute = event.data
     if not await disputes.open_dispute(tx.conn, dispute, business_date(dispute.disputed_at, zone)):
         return  # known already
+    tx.on_commit(lambda: metrics.DISPUTES.labels("opened").inc())
     party = await disputes.loan_party(tx.conn, dispute.loan_id)
     if party is None:
         return  # a loan not seen yet: its snapshots will say it is disputed
@@ -29,6 +31,7 @@ async def dispute_resolved(tx: Tx, event: Incoming, zone: ZoneInfo) -> None:
     resolution = event.data
     if not await disputes.resolve_dispute(tx.conn, resolution, business_date(resolution.resolved_at, zone)):
         return  # unknown, or resolved already
+    tx.on_commit(lambda: metrics.DISPUTES.labels("resolved").inc())
     party = await disputes.loan_party(tx.conn, resolution.loan_id)
     if party is None:
         return

@@ -20,6 +20,8 @@ OVERDUE_LOANS = Gauge("overdue_overdue_loans", "Overdue loans by bucket", ["buck
 OVERDUE_AMOUNT = Gauge(
     "overdue_overdue_amount_minor_units", "Overdue amount by bucket, in minor units", ["bucket"]
 )
+DISPUTES = Counter("overdue_disputes_total", "Disputes with the merchant recorded, by event (opened, resolved)",
+                   ["event"])
 PAYMENTS_HELD = Gauge("overdue_payments_held", "Payments waiting for their loan to arrive")
 EOD_DURATION = Histogram(
     "overdue_end_of_day_evaluation_seconds",

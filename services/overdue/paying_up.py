@@ -11,6 +11,7 @@ import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from services.overdue import metrics
 from services.overdue.announcements import EVENT_IDS
 from services.overdue.domain.calendar import business_date
 from services.overdue.domain.delinquency import clears_overdue
@@ -30,6 +31,7 @@ async def announce_if_paid_up(tx: Tx, loan_id: str, payment_id: str, paid_at: da
         return
     case_id = position["case_id"]
     await paid_up.mark_paid_up(tx.conn, loan_id, case_id)
+    tx.on_commit(lambda: metrics.TRANSITIONS.labels("paid_up").inc())
     tx.emit(contract.LoanPaidUp(loan_id=loan_id, customer_id=position["customer_id"], case_id=case_id,
                                 payment_id=payment_id, paid_at=paid_at,
                                 outstanding_amount=max(position["total_due"] - position["paid"], 0),
