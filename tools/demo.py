@@ -14,9 +14,11 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from services.outreach.settings import OutreachSettings
 from services.overdue.domain.buckets import BucketTable
 from services.overdue.settings import OverdueSettings
 from tools import reset_demo
+from tools.conduct.live import LiveAudit
 from tools.roster_seed import seed
 from tools.summary import render_agreements, render_dispatch, render_outreach, render_overdue, scrape
 
@@ -82,19 +84,28 @@ async def main(args: argparse.Namespace) -> None:
         loop.add_signal_handler(sig, stopping.set)
     settings = OverdueSettings()
     buckets, zone = BucketTable.parse(settings.buckets).labels, ZoneInfo(settings.portfolio_time_zone)
+    auditor = LiveAudit(settings.kafka_bootstrap_servers, {
+        "loan": settings.loan_events_topic, "delinquency": settings.delinquency_events_topic,
+        "outreach": settings.outreach_events_topic, "dispatch": settings.dispatch_events_topic,
+        "agreement": settings.agreement_events_topic}, OutreachSettings().database_url)
+    auditing = asyncio.create_task(auditor.run(stopping))
     try:
-        await _redraw_until(stopping, processes, args, buckets, zone)
+        await _redraw_until(stopping, processes, args, buckets, zone, auditor)
     finally:  # whatever ends the loop (Ctrl-C, a closed terminal, an error), the children stop too
+        stopping.set()
+        with contextlib.suppress(Exception):
+            await auditing
         await stop(processes)
 
 
-async def _redraw_until(stopping: asyncio.Event, processes, args, buckets, zone) -> None:
+async def _redraw_until(stopping: asyncio.Event, processes, args, buckets, zone, auditor: LiveAudit) -> None:
     before = None
     while not stopping.is_set():
         ports = (args.overdue_port, args.outreach_port, args.dispatch_port, args.agreement_port)
         now, outreach, dispatch, agreement = [
             await asyncio.to_thread(scrape, f"http://127.0.0.1:{port}/metrics") for port in ports]
-        print(CLEAR + _screen(now, before, outreach, dispatch, agreement, buckets, zone, processes, args), flush=True)
+        screen = _screen(now, before, outreach, dispatch, agreement, buckets, zone, processes, args)
+        print(CLEAR + screen + "\n\n" + auditor.line(), flush=True)
         before = now or before
         try:
             await asyncio.wait_for(stopping.wait(), 1.0)

@@ -27,9 +27,9 @@ from shared.events.codec import encode
 from shared.events.dispatch import AgreedInstalment, NegotiatedTerms, VisitCompleted
 from shared.events.loan import PaymentReceived
 from simulator.book import NEVER
-from tests.helpers.conduct_audit import accepted, read_attempts, run_audit
 from tests.helpers.kafka import read_topic
 from tests.helpers.whole_flow import WholeFlow, instant, portal_token
+from tools.conduct import accepted, read_attempts, run_audit
 
 CUSTOMERS, DAYS = 200, 120
 PORTFOLIO_ZONE = ZoneInfo("Asia/Shanghai")

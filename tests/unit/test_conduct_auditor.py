@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.helpers.conduct.builder import History, at
-from tests.helpers.conduct_audit import KINDS, Book, accepted, audit, run_audit, stored_attempts, summary
+from tests.helpers.conduct_builder import History, at
+from tools.conduct import KINDS, Book, accepted, audit, run_audit, stored_attempts, summary
 
 BOOK = Book.load()
 SH, UR, NY = "Asia/Shanghai", "Asia/Urumqi", "America/New_York"

@@ -8,20 +8,21 @@ per person and per loan or phone number.
 `events` are decoded CloudEvents dicts by topic kind (any kinds: every event is read by its type);
 the loan kind gives the borrowers' zones and numbers (loan.originated, customer.contact_updated).
 `stored` (optional) is outreach's contact_attempts table through its adapter: the numbers called,
-which attempts went out, and when, if the table says. The rules are re-stated in tests/helpers/conduct/
-from the product's rules of conduct, with the rule book's numbers (conduct/rulebook.py); the breach
-kinds and their definitions are in conduct/kinds.py.
+which attempts went out, and when, if the table says. The rules are re-stated in this package from
+the product's rules of conduct, with only the rule book's numbers read (rulebook.py), so a mistake in
+the services' rules cannot hide itself by being repeated in their check; the breach kinds and their
+definitions are in kinds.py. The test suite runs it after the whole flow; `make run` shows its count.
 """
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from shared.events.codec import DecodeError, decode
-from tests.helpers.conduct.attempts_table import StoredAttempt, read_attempts, stored_attempts
-from tests.helpers.conduct.audit import Audit, run_audit, summary
-from tests.helpers.conduct.kinds import KINDS
-from tests.helpers.conduct.model import Breach
-from tests.helpers.conduct.rulebook import Book
+from tools.conduct.attempts_table import StoredAttempt, read_attempts, stored_attempts
+from tools.conduct.audit import Audit, run_audit, summary
+from tools.conduct.kinds import KINDS
+from tools.conduct.model import Breach
+from tools.conduct.rulebook import Book
 
 __all__ = ["KINDS", "Audit", "Book", "Breach", "StoredAttempt", "accepted", "audit", "read_attempts", "run_audit",
            "stored_attempts", "summary"]

@@ -2,8 +2,8 @@
 force, or about a case a payment cleared; a visit only inside the window the borrower confirmed before."""
 from collections.abc import Iterator
 
-from tests.helpers.conduct.facts import Facts
-from tests.helpers.conduct.model import Breach, first_covering
+from tools.conduct.facts import Facts
+from tools.conduct.model import Breach, first_covering
 
 
 def loan_states(facts: Facts, book: object) -> Iterator[Breach]:

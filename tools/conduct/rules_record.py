@@ -3,10 +3,10 @@ version, every attempt that went out published as a decision, every visit matche
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from tests.helpers.conduct.facts import Facts
-from tests.helpers.conduct.model import Breach
-from tests.helpers.conduct.reading import instant
-from tests.helpers.conduct.rulebook import Book
+from tools.conduct.facts import Facts
+from tools.conduct.model import Breach
+from tools.conduct.reading import instant
+from tools.conduct.rulebook import Book
 
 UNKNOWN_TIME = datetime(2000, 1, 1, tzinfo=UTC)  # a table without times: the breach still counts
 

@@ -4,13 +4,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.helpers.conduct import rules_consent, rules_loan, rules_record, rules_time
-from tests.helpers.conduct.attempts_table import StoredAttempt
-from tests.helpers.conduct.facts import Facts
-from tests.helpers.conduct.kinds import KINDS
-from tests.helpers.conduct.model import Breach
-from tests.helpers.conduct.reading import read
-from tests.helpers.conduct.rulebook import Book
+from tools.conduct import rules_consent, rules_loan, rules_record, rules_time
+from tools.conduct.attempts_table import StoredAttempt
+from tools.conduct.facts import Facts
+from tools.conduct.kinds import KINDS
+from tools.conduct.model import Breach
+from tools.conduct.reading import read
+from tools.conduct.rulebook import Book
 
 Rule = Callable[[Facts, Book], Iterator[Breach]]
 RULES: tuple[Rule, ...] = (

@@ -9,7 +9,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-DEFAULT_PATH = Path(__file__).resolve().parents[3] / "services" / "outreach" / "policy" / "rulebook.default.json"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "services" / "outreach" / "policy" / "rulebook.default.json"
 CONVERSATIONS = frozenset({"reached", "promise_to_pay", "refused", "dispute"})
 FAILURES = frozenset({"failed", "no_answer", "wrong_number"})
 

@@ -4,9 +4,9 @@ known to be wrong."""
 from collections.abc import Iterator
 from datetime import datetime
 
-from tests.helpers.conduct.facts import Facts
-from tests.helpers.conduct.model import Breach, Contact, first_covering
-from tests.helpers.conduct.rulebook import FAILURES, Book
+from tools.conduct.facts import Facts
+from tools.conduct.model import Breach, Contact, first_covering
+from tools.conduct.rulebook import FAILURES, Book
 
 
 def complaints(facts: Facts, book: Book) -> Iterator[Breach]:

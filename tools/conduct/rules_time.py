@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.helpers.conduct.facts import Facts
-from tests.helpers.conduct.model import Breach, Contact
-from tests.helpers.conduct.rulebook import CONVERSATIONS, Book
+from tools.conduct.facts import Facts
+from tools.conduct.model import Breach, Contact
+from tools.conduct.rulebook import CONVERSATIONS, Book
 
 
 def wall(at: datetime, zone: ZoneInfo) -> str:

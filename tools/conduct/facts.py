@@ -8,8 +8,8 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.helpers.conduct.attempts_table import StoredAttempt
-from tests.helpers.conduct.model import Attempt, Contact, Span
+from tools.conduct.attempts_table import StoredAttempt
+from tools.conduct.model import Attempt, Contact, Span
 
 
 @dataclass

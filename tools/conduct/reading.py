@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from tests.helpers.conduct.attempts_table import StoredAttempt
-from tests.helpers.conduct.facts import Facts, NumbersChange, Visit, VisitRequest
-from tests.helpers.conduct.model import Attempt, Span
+from tools.conduct.attempts_table import StoredAttempt
+from tools.conduct.facts import Facts, NumbersChange, Visit, VisitRequest
+from tools.conduct.model import Attempt, Span
 
 Events = dict[str, list[tuple[dict[str, Any], datetime]]]  # by type: (data, envelope time), in stream order
 CLEARING = ("delinquency.loan_cured", "delinquency.loan_settled", "delinquency.loan_closed")
