@@ -16,12 +16,13 @@ class Evaluator:
     """Evaluates loans on a business date and announces the transitions the pure rules decide."""
     policy: Policy
 
-    async def evaluate(self, tx: Tx, on: date, loan_ids: list[str] | None = None) -> None:
+    async def evaluate(self, tx: Tx, on: date, loan_ids: list[str] | None = None,
+                       reversals_through: date | None = None) -> None:
         """Evaluate open loans (all, or `loan_ids`) on business date `on` and emit what changed."""
         conn = tx.conn
         candidates = await evaluation.evaluate(
             conn, on, grace_days=self.policy.grace_days, lower_bounds=self.policy.buckets.lower_bounds,
-            labels=self.policy.buckets.labels, loan_ids=loan_ids,
+            labels=self.policy.buckets.labels, loan_ids=loan_ids, reversals_through=reversals_through,
         )
         history = await evaluation.repayment_history(conn, on, [c.loan_id for c in candidates])
         disputed = await disputes.disputed_on(conn, [c.loan_id for c in candidates], on) if candidates else set()

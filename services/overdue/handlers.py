@@ -8,7 +8,7 @@ later of the day it happened and the day it was announced, after that day's eval
 """
 import time as timer
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.overdue import disputing, metrics, paying_up
@@ -35,8 +35,9 @@ class OverdueHandler:
             await disputing.dispute_opened(tx, dispute, self.zone)
         for resolution in grouped["loan.dispute_resolved"]:
             await disputing.dispute_resolved(tx, resolution, self.zone)
-        if clock.last_closed_date and touched:
-            await self.evaluator.evaluate(tx, clock.last_closed_date, sorted(touched))
+        if clock.last_closed_date and touched:  # corrected forward, as of the last closed day
+            await self.evaluator.evaluate(tx, clock.last_closed_date, sorted(touched),
+                                          reversals_through=clock.last_closed_date + timedelta(days=1))
         for closure in grouped["loan.closed"]:
             closes_on = max(business_date(closure.data.closed_at, self.zone),
                             business_date(closure.envelope.time, self.zone))
@@ -71,8 +72,10 @@ class OverdueHandler:
                                                     self.zone)
         reversals = [e.data for e in grouped["loan.payment_reversed"]]
         reversed_loans = set(await book.add_reversals(conn, reversals, self.zone))
-        touched |= {r.loan_id for r in reversals
-                    if r.loan_id in reversed_loans and self._on_or_before(r.reversed_at, last_closed)}
+        # a reversal removes its payment from every date: on arrival (up to the day in progress) the loan
+        # is re-evaluated as of the last closed day, its case continuing or reopening
+        touched |= {r.loan_id for r in reversals if r.loan_id in reversed_loans and last_closed is not None
+                    and business_date(r.reversed_at, self.zone) <= last_closed + timedelta(days=1)}
         tx.on_commit(lambda: _count_book(len(new_loans), recorded, len(reversals)))
         return touched
 

@@ -1,4 +1,5 @@
-"""The borrower's itemised statement (the right to know), as of a date."""
+"""The borrower's itemised statement (the right to know), as of a date, with what is known now: a payment
+since reversed is left out of every date, as if it had never been made."""
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,7 +34,7 @@ async def statement(conn: asyncpg.Connection, policy: Policy, zone: ZoneInfo, lo
         loan["loan_id"], loan["currency"],
         [ScheduledInstalment(r["sequence"], r["due_date"], r["amount_due"]) for r in instalments],
         [Payment(r["payment_id"], r["amount"], r["business_date"]) for r in payments
-         if r["reversed_on"] is None or r["reversed_on"] > on],
+         if r["reversed_on"] is None],  # a reversal removes its payment from every date: what is known now
         on, policy,
     )
     return result.as_dict() | {"status": loan["status"], "closed_reason": loan["closed_reason"],

@@ -3,6 +3,7 @@ from datetime import date
 
 from tests.helpers.loan_events import (
     closed,
+    reversal,
     dispute_resolved,
     disputed,
     local,
@@ -179,3 +180,20 @@ async def test_a_dispute_is_passed_on_at_once_and_marks_the_loans_delinquency_ev
     await overdue.send(dispute_resolved("D1", "L8", local(date(2026, 3, 10))))
     events = await eventually(lambda: _at_least(overdue, 4), what="dispute resolved")
     assert (events[3]["type"], events[3]["data"]["outcome"]) == ("delinquency.loan_dispute_resolved", "rejected")
+
+
+async def test_a_reversal_removes_its_payment_from_every_date_and_corrects_forward_on_arrival(overdue):
+    await overdue.send(originated("L9", "C9", SCHEDULE, date(2026, 1, 5)), tick_closing(date(2026, 2, 10)))
+    await emitted_types(overdue, 1)
+    await overdue.send(payment("P9", "L9", 10_000, local(date(2026, 2, 11))))
+    await overdue.send(tick_closing(date(2026, 2, 11)))
+    assert await emitted_types(overdue, 3) == ["delinquency.loan_became_overdue", "delinquency.loan_paid_up",
+                                               "delinquency.loan_cured"]
+    await overdue.send(reversal("P9", "L9", 10_000, local(date(2026, 2, 12), 9)))  # no tick: on arrival
+    events = await eventually(lambda: _at_least(overdue, 4), what="the case reopened")
+    reopened = events[3]["data"]
+    assert events[3]["type"] == "delinquency.loan_became_overdue"
+    assert (reopened["business_date"], reopened["days_past_due"]) == ("2026-02-11", 6)  # from the unpaid due date
+    assert reopened["case_id"] != events[0]["data"]["case_id"], "announced events stand: a new case"
+    status, statement = await overdue.get("/loans/L9/statement?on=2026-02-11", token=portal_token("C9"))
+    assert status == 200 and statement["paid_total"] == 0, "the reversed payment is gone from every date"

@@ -22,7 +22,8 @@ WITH scope AS ({scope}), paid AS (
     SELECT p.loan_id, sum(p.amount)::bigint AS paid_total
     FROM payments p JOIN scope USING (loan_id)
     WHERE p.business_date <= $1
-      AND NOT EXISTS (SELECT 1 FROM payment_reversals r WHERE r.payment_id = p.payment_id AND r.reversed_on <= $1)
+      AND NOT EXISTS (SELECT 1 FROM payment_reversals r WHERE r.payment_id = p.payment_id
+                      AND r.reversed_on <= coalesce($6::date, $1))
     GROUP BY p.loan_id
 ), schedule AS (
     SELECT i.loan_id, i.due_date, i.amount_due,
@@ -102,10 +103,14 @@ async def evaluate(
     lower_bounds: list[int],
     labels: list[str],
     loan_ids: list[str] | None = None,
+    reversals_through: date | None = None,
 ) -> list[Candidate]:
-    """Refresh every open loan's position on business date `on`; return the ones that may transition."""
+    """Refresh every open loan's position on business date `on`; return the ones that may transition.
+
+    Payments reversed on or before `reversals_through` (default `on`) do not count: the day's end knows
+    the reversals of that day; a reversal arriving during the next day corrects the last closed day."""
     query = _EVALUATE.format(scope=_WHOLE_BOOK if loan_ids is None else _SOME_LOANS)
-    rows = await conn.fetch(query, on, loan_ids, grace_days, lower_bounds, labels)
+    rows = await conn.fetch(query, on, loan_ids, grace_days, lower_bounds, labels, reversals_through)
     return [
         Candidate(
             loan_id=r["loan_id"], customer_id=r["customer_id"], currency=r["currency"], principal=r["principal"],
