@@ -37,8 +37,9 @@ def routes(unit: UnitOfWork, ctx: Outreach) -> list[web.RouteDef]:
         customer_id = request.match_info["customer_id"]
         speaks_for_customer(request, customer_id)
         update = await parse_body(request, body.PreferencesUpdate)
-        await unit.run(lambda tx: rights.set_preferences(tx, customer_id, _preferences(update)))
-        return web.json_response({"customer_id": customer_id, **update.model_dump(mode="json")})
+        changed_at = await unit.run(lambda tx: rights.set_preferences(tx, customer_id, _preferences(update)))
+        return web.json_response({"customer_id": customer_id, **update.model_dump(mode="json"),
+                                  "changed_at": changed_at.isoformat()})
 
     @require_role(PORTAL, SUPERVISOR)
     async def open_complaint(request: web.Request) -> web.Response:

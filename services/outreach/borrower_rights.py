@@ -8,7 +8,7 @@ import asyncpg
 from services.outreach import metrics
 from services.outreach.casework import view
 from services.outreach.context import Outreach
-from services.outreach.domain.model import Preferences
+from services.outreach.domain.model import Preferences, change_time
 from services.outreach.domain.planning import visit_offer_open
 from services.outreach.domain.waiting import WaitingFor
 from services.outreach.store import cases, complaints, contacts, people, visits
@@ -27,11 +27,22 @@ class VisitRequest:
     window_end: datetime
 
 
-async def set_preferences(tx: Tx, customer_id: str, preferences: Preferences) -> None:
-    """Honoured at once: the rule book reads preferences at every decision."""
-    await _require_customer(tx, customer_id)
-    await people.save_preferences(tx.conn, customer_id, preferences, tx.time)
+async def set_preferences(tx: Tx, customer_id: str, preferences: Preferences) -> datetime:
+    """Honoured at once (the rule book reads preferences at every decision and again before every send) and
+    announced, so that dispatch honours them for visits. Returns the instant they are in force from."""
+    if not await people.lock_customer(tx.conn, customer_id):
+        raise NotFound("customer_not_found", "no customer with this id")
+    changed_at = change_time(tx.time, await people.preferences_changed_at(tx.conn, customer_id))
+    await people.save_preferences(tx.conn, customer_id, preferences, changed_at)
     await cases.resume_customer(tx.conn, customer_id, tx.time, WaitingFor.PREFERENCE)  # honoured at once
+    hours = preferences.preferred_hours
+    tx.emit(contract.ContactPreferencesChanged(
+        customer_id=customer_id, stop_contact=preferences.stop_contact,
+        preferred_channel=preferences.preferred_channel,
+        preferred_hours_start=f"{hours.start:%H:%M}" if hours else None,
+        preferred_hours_end=f"{hours.end:%H:%M}" if hours else None, changed_at=changed_at,
+    ), key=customer_id, cause=f"preferences:{customer_id}:{changed_at.isoformat()}", time=changed_at)
+    return changed_at
 
 
 async def complain(tx: Tx, complaint_id: str, customer_id: str, category: str, description: str) -> None:

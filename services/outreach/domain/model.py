@@ -1,6 +1,6 @@
 """What the rule book decides about: a contact request, what is known of the person, the decision."""
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -44,6 +44,19 @@ class Preferences:
     stop_contact: bool = False
     preferred_channel: Channel | None = None
     preferred_hours: HoursWindow | None = None  # on the borrower's local wall clock
+
+
+ORDERING_STEP = timedelta(microseconds=1)
+
+
+def change_time(now: datetime, last: datetime | None) -> datetime:
+    """When a change of the borrower's preferences is in force: the service's time, or, when the clock has not
+    moved since their last change (two changes within one tick), a microsecond after it.
+
+    Every change of one borrower's preferences thus has a later time than the one before, so whoever keeps
+    the latest by time (outreach itself, dispatch reading `outreach.contact_preferences_changed`) keeps the
+    one made last, in whatever order the events are processed."""
+    return now if last is None or now > last else last + ORDERING_STEP
 
 
 @dataclass(frozen=True)

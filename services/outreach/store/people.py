@@ -65,19 +65,30 @@ async def reachable(conn: asyncpg.Connection, customer_id: str) -> bool:
                                " AND kind = 'borrower' AND NOT invalid)", customer_id)
 
 
+async def lock_customer(conn: asyncpg.Connection, customer_id: str) -> bool:
+    """Whether the customer is known; their row stays locked to the end of the transaction, so changes of
+    one person's preferences are made one after the other."""
+    return await conn.fetchval("SELECT true FROM customers WHERE customer_id = $1 FOR UPDATE", customer_id) or False
+
+
+async def preferences_changed_at(conn: asyncpg.Connection, customer_id: str) -> datetime | None:
+    return await conn.fetchval("SELECT updated_at FROM preferences WHERE customer_id = $1", customer_id)
+
+
 async def save_preferences(conn: asyncpg.Connection, customer_id: str, preferences: Preferences,
-                           at: datetime) -> None:
-    """The borrower's own choice replaces whatever they chose before."""
+                           at: datetime) -> bool:
+    """The borrower's choice at `at` replaces whatever they chose before it; never a later choice (False)."""
     hours = preferences.preferred_hours
-    await conn.execute(
+    status = await conn.execute(
         "INSERT INTO preferences (customer_id, stop_contact, preferred_channel, preferred_start, preferred_end,"
         " updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (customer_id) DO UPDATE SET"
         " stop_contact = excluded.stop_contact, preferred_channel = excluded.preferred_channel,"
         " preferred_start = excluded.preferred_start, preferred_end = excluded.preferred_end,"
-        " updated_at = excluded.updated_at",
+        " updated_at = excluded.updated_at WHERE preferences.updated_at < excluded.updated_at",
         customer_id, preferences.stop_contact, preferences.preferred_channel, hours.start if hours else None,
         hours.end if hours else None, at,
     )
+    return status.endswith(" 1")
 
 
 async def people(conn: asyncpg.Connection, customer_ids: list[str], now: datetime) -> dict[str, Person]:

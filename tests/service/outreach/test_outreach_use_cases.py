@@ -1,69 +1,32 @@
 """Outreach's handler and use cases on a real Postgres, without Kafka: what a borrower, a dialer and
 the sandbox see of a case: the contact decided on the clock, its outcome, a complaint, a visit time.
 
-Every borrower lives in Asia/Shanghai; times below are their wall clock. The champion strategy puts
-these cases (bucket 1-30, medium risk, CNY 600 overdue) on its `early` ladder: an SMS reminder, a
-call a day later, then a visit.
+The borrowers and their cases are those of `support.py`.
 """
 from datetime import timedelta
 
 import pytest
 
 from services.outreach import sandbox
-from services.outreach.app import emitter
 from services.outreach.borrower_rights import complain, confirm_visit, resolve_complaint
 from services.outreach.channels.base import OutboundMessage, SendResult
 from services.outreach.channels.sender import Sender
-from services.outreach.context import Outreach
-from services.outreach.domain.rulebook import RuleBook
-from services.outreach.domain.strategy import StrategyTable
-from services.outreach.handlers import OutreachHandler
 from services.outreach.outcomes import record_outcome
 from shared.refusal import Conflict, NotFound
-from tests.helpers.loan_events import SHANGHAI, originated
-from tests.helpers.outreach import LOAN_START, OVERDUE_DAY, SCHEDULE, at, became_overdue, champion_case_id, tick
-from tests.helpers.service_tier import emitted, incoming
-
-DAY = OVERDUE_DAY + timedelta(days=1)  # the first day outreach can act on the case
-CTX = Outreach(rulebook=RuleBook.load(), strategy=StrategyTable.load(), callback_number="400-820-0000",
-               promise_grace_days=2, due_cases_per_tick=2000)
-HANDLER = OutreachHandler(CTX, SHANGHAI)
-EVENTS = emitter("outreach-events")
-
-
-class InThisTransaction:
-    """A unit of work that runs every piece of work in the test's own rolled-back transaction."""
-
-    def __init__(self, tx):
-        self.tx = tx
-
-    async def run(self, work, require_clock: bool = True):
-        return await work(self.tx)
-
-
-async def overdue_case(tx, label: str, loan_id: str = "L1", customer_id: str = "C1") -> str:
-    case_id = champion_case_id(label)
-    _, key, value = originated(loan_id, customer_id, SCHEDULE, LOAN_START)
-    await HANDLER(tx, incoming("loan-events", (key, value)))
-    await HANDLER(tx, incoming("delinquency-events", became_overdue(loan_id, customer_id, case_id)))
-    return case_id
-
-
-async def tick_at(tx, when) -> None:
-    await HANDLER(tx, incoming("clock", ("clock", tick(when))))
-
-
-def kinds(tx) -> list[str]:
-    return [kind for kind, _ in emitted(tx)]
-
-
-async def case_row(tx, case_id: str):
-    return await tx.conn.fetchrow("SELECT * FROM cases WHERE case_id = $1", case_id)
-
-
-async def only_attempt(tx, customer_id: str = "C1"):
-    [attempt] = await tx.conn.fetch("SELECT * FROM contact_attempts WHERE customer_id = $1", customer_id)
-    return attempt
+from tests.helpers.loan_events import SHANGHAI
+from tests.helpers.outreach import at
+from tests.helpers.service_tier import emitted
+from tests.service.outreach.support import (
+    CTX,
+    DAY,
+    EVENTS,
+    InThisTransaction,
+    case_row,
+    kinds,
+    only_attempt,
+    overdue_case,
+    tick_at,
+)
 
 
 async def test_outside_contact_hours_the_reminder_is_blocked_then_sent_when_the_window_opens(outreach_db):
