@@ -65,7 +65,9 @@ class PersonHistory:
 
     `attempts` holds every attempt made about this person, to them or to their
     emergency contacts; the caps count them all, so the file as a whole never
-    goes over a cap.
+    goes over a cap. The case sets say which of their open cases no one may act
+    on, whatever the contact: the loan was paid up, is in dispute with the
+    merchant, or has an agreement in force.
     """
 
     time_zone: str
@@ -74,6 +76,10 @@ class PersonHistory:
     preferences: Preferences = field(default_factory=Preferences)
     phones: frozenset[str] = frozenset()  # the borrower's own numbers
     invalid_destinations: frozenset[str] = frozenset()
+    paid_up_cases: frozenset[str] = frozenset()  # a payment cleared what was overdue; the day's end closes them
+    disputed_cases: frozenset[str] = frozenset()  # their loan's purchase is in dispute with the merchant
+    agreement_cases: frozenset[str] = frozenset()  # their own loan has an agreement in force
+    agreement_in_force: bool = False  # an agreement is in force on one of their loans
 
     def __post_init__(self) -> None:
         ZoneInfo(self.time_zone)  # an unknown zone fails here, not in the middle of a decision

@@ -18,7 +18,7 @@ from services.outreach.domain.ladder import (
     next_step,
 )
 from services.outreach.domain.model import ContactRequest, Decision, Person
-from services.outreach.domain.rule_engine import decide
+from services.outreach.domain.rule_engine import collection_block, decide
 from services.outreach.domain.rulebook import Channel, Purpose, RuleBook
 from services.outreach.domain.strategy import Action, Ladder
 from services.outreach.domain.waiting import WaitingFor
@@ -82,6 +82,8 @@ def plan_next(case: CaseView, person: Person, book: RuleBook, now: datetime) -> 
     if state is None or step is None:
         return hold(case, None, WaitingFor.PERSON)
     if step.action == "legal_referral":
+        if (block := collection_block(case.case_id, person.history, book)) is not None:
+            return hold(case, None, waiting_for_rule(block.rule_id))  # no referral while collection is paused
         moved = _advance(state, StepDone(contacted=True), now)
         return replace(moved, special="legal_referral")
     request = _request(case, person, step.action)
@@ -90,8 +92,15 @@ def plan_next(case: CaseView, person: Person, book: RuleBook, now: datetime) -> 
     decision = decide(request, person.history, book, now)
     if decision.allowed:
         return Plan(request, decision, None, state.index, state.attempts, now + OUTCOME_TIMEOUT, WaitingFor.OUTCOME)
-    waiting = WaitingFor.RULE if decision.retry_at else _waiting_for_person(decision.rule_id)
-    return Plan(request, decision, None, state.index, state.attempts, decision.retry_at, waiting)
+    return replace(after_block(case, decision), request=request, decision=decision)
+
+
+def after_block(case: CaseView, decision: Decision) -> Plan:
+    """A contact the rule book blocked (when decided, or at the last check before sending): the case stays on
+    its step and try, until the earliest instant every rule allows, or until what only a person or a new fact
+    lifts changes."""
+    waiting = WaitingFor.RULE if decision.retry_at else waiting_for_rule(decision.rule_id)
+    return Plan(None, None, None, case.step_index, case.step_attempts, decision.retry_at, waiting)
 
 
 def timed_out(case: CaseView, now: datetime) -> Plan | None:
@@ -171,11 +180,16 @@ def _request(case: CaseView, person: Person, action: Action) -> ContactRequest |
                           TEMPLATE_IDS[(action, "borrower")])
 
 
-def _waiting_for_person(rule_id: str) -> WaitingFor:
-    """What must change before a blocked case can go on; the store resumes cases by this."""
-    if rule_id == "complaint.open":
-        return WaitingFor.COMPLAINT
-    return WaitingFor.PREFERENCE if rule_id.startswith("preference.") else WaitingFor.PERSON
+FACT_RULES: dict[str, WaitingFor] = {  # rule id prefix -> the fact whose change lifts the block
+    "complaint.": WaitingFor.COMPLAINT, "loan.paid_up": WaitingFor.PAID_UP, "dispute.": WaitingFor.DISPUTE,
+    "agreement.": WaitingFor.AGREEMENT, "preference.": WaitingFor.PREFERENCE,
+}
+
+
+def waiting_for_rule(rule_id: str) -> WaitingFor:
+    """What must change before a case blocked by a rule without a retry time can go on; the use cases resume
+    cases by this."""
+    return next((waiting for prefix, waiting in FACT_RULES.items() if rule_id.startswith(prefix)), WaitingFor.PERSON)
 
 
 def decision_id(case_id: str, now: datetime, rule_id: str) -> str:

@@ -74,6 +74,13 @@ class UnansweredPerNumber(Rule):
     max_per_day: PositiveInt = 6
 
 
+class AgreementInForce(Rule):
+    """An agreement in force stops all contact about its loan, every case of it, also those opened after signing;
+    with `holds_other_loans`, also about the customer's other loans."""
+
+    holds_other_loans: bool = False
+
+
 class ThirdParty(Rule):
     """Emergency contacts only to locate an unreachable borrower.
 
@@ -90,6 +97,9 @@ class RuleBook(BaseModel):
 
     version: str = Field(min_length=1)
     complaint: Rule = Rule()
+    paid_up: Rule = Rule()
+    dispute: Rule = Rule()
+    agreement: AgreementInForce = AgreementInForce()
     stop_contact: Rule = Rule()
     third_party: ThirdParty = ThirdParty()
     invalid_destination: Rule = Rule()
