@@ -197,5 +197,10 @@ def decision_id(case_id: str, now: datetime, rule_id: str) -> str:
     return str(uuid.uuid5(_IDS, f"decision:{case_id}:{now.isoformat()}:{rule_id}"))
 
 
+def final_decision_id(attempt_id: str, rule_id: str) -> str:
+    """The decision that an allowed attempt is not to be sent after all (an attempt is stopped once)."""
+    return str(uuid.uuid5(_IDS, f"final:{attempt_id}:{rule_id}"))
+
+
 def attempt_id(case_id: str, now: datetime) -> str:
     return str(uuid.uuid5(_IDS, f"attempt:{case_id}:{now.isoformat()}"))

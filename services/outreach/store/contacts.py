@@ -18,6 +18,26 @@ async def record_decision(conn: asyncpg.Connection, decision_id: str, request: C
     return status.endswith(" 1")
 
 
+async def record_final_decision(conn: asyncpg.Connection, decision_id: str, attempt: asyncpg.Record,
+                                decision: Decision, at: datetime) -> bool:
+    """Why an allowed attempt was never sent: the rule that stopped it, with the policy version of now."""
+    status = await conn.execute(
+        "INSERT INTO contact_decisions (decision_id, customer_id, case_id, channel, recipient, purpose, allowed,"
+        " rule_id, policy_version, strategy_variant, retry_at, decided_at, attempt_id)"
+        " VALUES ($1,$2,$3,$4,$5,$6,false,$7,$8,$9,$10,$11,$12) ON CONFLICT DO NOTHING",
+        decision_id, attempt["customer_id"], attempt["case_id"], attempt["channel"], attempt["recipient"],
+        attempt["purpose"], decision.rule_id, decision.policy_version, attempt["strategy_variant"], decision.retry_at,
+        at, attempt["attempt_id"],
+    )
+    return status.endswith(" 1")
+
+
+async def cancel_pending(conn: asyncpg.Connection, case_ids: list[str]) -> list[asyncpg.Record]:
+    """The cases' attempts not sent yet are not to be sent; returns them."""
+    return await conn.fetch("UPDATE contact_attempts SET dispatch_status = 'cancelled'"
+                            " WHERE case_id = ANY($1::text[]) AND dispatch_status = 'pending' RETURNING *", case_ids)
+
+
 async def record_attempt(conn: asyncpg.Connection, attempt_id: str, request: ContactRequest, message: str | None,
                          variant: str, policy_version: str, at: datetime) -> None:
     await conn.execute(

@@ -91,14 +91,28 @@ async def save_preferences(conn: asyncpg.Connection, customer_id: str, preferenc
     return status.endswith(" 1")
 
 
+# What stops collection on a person's open case `k`, whatever the contact: one definition each, read into the file.
+_OPEN_CASES = "SELECT k.case_id FROM cases k WHERE k.customer_id = c.customer_id AND k.status = 'open'"
+PAID_UP = "k.paid_up_payment_id IS NOT NULL"
+DISPUTED = "EXISTS (SELECT 1 FROM loan_disputes d WHERE d.loan_id = k.loan_id AND d.resolved_at IS NULL)"
+AGREEMENT_ON_ITS_LOAN = ("(k.agreement_id IS NOT NULL OR EXISTS (SELECT 1 FROM agreements a"
+                         " WHERE a.loan_id = k.loan_id AND a.status = 'signed'))")
+_PEOPLE = f"""
+SELECT c.customer_id, c.time_zone, p.stop_contact, p.preferred_channel, p.preferred_start, p.preferred_end,
+       EXISTS (SELECT 1 FROM complaints q WHERE q.customer_id = c.customer_id AND q.status = 'open') AS complaint,
+       ARRAY({_OPEN_CASES} AND {PAID_UP}) AS paid_up_cases,
+       ARRAY({_OPEN_CASES} AND {DISPUTED}) AS disputed_cases,
+       ARRAY({_OPEN_CASES} AND {AGREEMENT_ON_ITS_LOAN}) AS agreement_cases,
+       EXISTS (SELECT 1 FROM agreements a WHERE a.customer_id = c.customer_id AND a.status = 'signed')
+       OR EXISTS ({_OPEN_CASES} AND k.agreement_id IS NOT NULL) AS agreement_in_force
+FROM customers c LEFT JOIN preferences p USING (customer_id) WHERE c.customer_id = ANY($1::text[])
+"""
+
+
 async def people(conn: asyncpg.Connection, customer_ids: list[str], now: datetime) -> dict[str, Person]:
-    """Each person's file as the rule book needs it: recent attempts, complaints, preferences, numbers."""
-    customers = await conn.fetch(
-        "SELECT c.customer_id, c.time_zone, p.stop_contact, p.preferred_channel, p.preferred_start, p.preferred_end,"
-        " EXISTS (SELECT 1 FROM complaints k WHERE k.customer_id = c.customer_id AND k.status = 'open') AS complaint"
-        " FROM customers c LEFT JOIN preferences p USING (customer_id) WHERE c.customer_id = ANY($1::text[])",
-        customer_ids,
-    )
+    """Each person's file as the rule book needs it: recent attempts, complaints, preferences, numbers, and
+    which of their open cases are paid up, in dispute or under an agreement."""
+    customers = await conn.fetch(_PEOPLE, customer_ids)
     points = await conn.fetch(
         "SELECT customer_id, destination, kind, invalid FROM contact_points WHERE customer_id = ANY($1::text[])"
         " ORDER BY customer_id, kind, invalid, destination", customer_ids,
@@ -130,6 +144,10 @@ def _person(row, mine, attempts) -> Person:
         preferences=_preferences(row),
         phones=frozenset(p["destination"] for p in mine if p["kind"] == "borrower"),
         invalid_destinations=frozenset(p["destination"] for p in mine if p["invalid"]),
+        paid_up_cases=frozenset(row["paid_up_cases"]),
+        disputed_cases=frozenset(row["disputed_cases"]),
+        agreement_cases=frozenset(row["agreement_cases"]),
+        agreement_in_force=row["agreement_in_force"],
     )
     return Person(history, tuple(p["destination"] for p in mine if p["kind"] == "borrower"),
                   tuple(p["destination"] for p in mine if p["kind"] == "emergency_contact" and not p["invalid"]))

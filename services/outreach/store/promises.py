@@ -48,3 +48,8 @@ async def settle(conn: asyncpg.Connection, today: date, grace_days: int) -> list
         """,
         today, grace_days,
     )
+
+
+async def reversed_payment(conn: asyncpg.Connection, payment_id: str) -> bool:
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM loan_payments WHERE payment_id = $1 AND reversed)",
+                               payment_id)

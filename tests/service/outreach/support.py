@@ -13,8 +13,9 @@ from services.outreach.domain.rulebook import RuleBook
 from services.outreach.domain.strategy import StrategyTable
 from services.outreach.handlers import OutreachHandler
 from tests.helpers.loan_events import SHANGHAI, originated
-from tests.helpers.outreach import LOAN_START, OVERDUE_DAY, SCHEDULE, became_overdue, champion_case_id, tick
+from tests.helpers.outreach import LOAN_START, OVERDUE_DAY, SCHEDULE, champion_case_id, tick
 from tests.helpers.service_tier import emitted, incoming
+from tests.service.outreach.events import became_overdue
 
 DAY = OVERDUE_DAY + timedelta(days=1)  # the first day outreach can act on the case
 CTX = Outreach(rulebook=RuleBook.load(), strategy=StrategyTable.load(), callback_number="400-820-0000",
@@ -35,10 +36,20 @@ class InThisTransaction:
 
 async def overdue_case(tx, label: str, loan_id: str = "L1", customer_id: str = "C1", **fields) -> str:
     case_id = champion_case_id(label)
+    await borrower(tx, loan_id, customer_id)
+    await handle(tx, "delinquency-events", became_overdue(loan_id, customer_id, case_id, **fields))
+    return case_id
+
+
+async def borrower(tx, loan_id: str = "L1", customer_id: str = "C1") -> None:
+    """The loan's origination: the borrower, their phone, zone and address."""
     _, key, value = originated(loan_id, customer_id, SCHEDULE, LOAN_START)
     await HANDLER(tx, incoming("loan-events", (key, value)))
-    await HANDLER(tx, incoming("delinquency-events", became_overdue(loan_id, customer_id, case_id, **fields)))
-    return case_id
+
+
+async def handle(tx, topic: str, *messages: tuple[str, bytes]) -> None:
+    """(key, bytes) pairs consumed from `topic` in one batch."""
+    await HANDLER(tx, incoming(topic, *messages))
 
 
 async def tick_at(tx, when) -> None:
@@ -56,3 +67,18 @@ async def case_row(tx, case_id: str):
 async def only_attempt(tx, customer_id: str = "C1"):
     [attempt] = await tx.conn.fetch("SELECT * FROM contact_attempts WHERE customer_id = $1", customer_id)
     return attempt
+
+
+async def attempts(tx, customer_id: str = "C1"):
+    return await tx.conn.fetch("SELECT * FROM contact_attempts WHERE customer_id = $1 ORDER BY decided_at",
+                               customer_id)
+
+
+async def decisions(tx, customer_id: str = "C1", allowed: bool = False):
+    return await tx.conn.fetch("SELECT * FROM contact_decisions WHERE customer_id = $1 AND allowed = $2"
+                               " ORDER BY decided_at, decision_id", customer_id, allowed)
+
+
+def blocked(tx) -> list:
+    """The `outreach.contact_blocked` events emitted so far."""
+    return [data for kind, data in emitted(tx) if kind == "outreach.contact_blocked"]

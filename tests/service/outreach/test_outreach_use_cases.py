@@ -77,24 +77,30 @@ async def test_a_complaint_cancels_what_is_queued_and_pauses_the_person_until_it
         case_id = await overdue_case(tx, "complaint")
         await tick_at(tx, at(DAY, 10))
         with pytest.raises(NotFound) as unknown:
-            await complain(tx, "k-0", "C-nobody", "conduct", "who are you")
+            await complain(tx, CTX, "k-0", "C-nobody", "conduct", "who are you")
         assert unknown.value.code == "customer_not_found"
 
-        await complain(tx, "k-1", "C1", "conduct", "They phoned my employer")
-        assert (await only_attempt(tx))["dispatch_status"] == "cancelled"
+        await complain(tx, CTX, "k-1", "C1", "conduct", "They phoned my employer")
+        attempt = await only_attempt(tx)
+        assert attempt["dispatch_status"] == "cancelled"
         case = await case_row(tx, case_id)
         assert (case["waiting_for"], case["next_action_at"]) == ("complaint", None)
-        (kind, opened) = emitted(tx)[-1]
+        (kind, opened), (stopped, final) = emitted(tx)[-2:]
         assert kind == "outreach.complaint_opened" and "employer" not in opened.model_dump_json()
+        assert stopped == "outreach.contact_blocked" and (final.rule_id, final.case_id) == ("complaint.open", case_id)
+        [decision] = await tx.conn.fetch("SELECT * FROM contact_decisions WHERE attempt_id = $1",
+                                         attempt["attempt_id"])  # the reminder's final decision: not sent
+        assert (decision["allowed"], decision["rule_id"], decision["decision_id"]) == (
+            False, "complaint.open", final.decision_id)
 
         await tick_at(tx, at(DAY + timedelta(days=1), 10, 30))
-        assert kinds(tx)[-1] == "outreach.complaint_opened"  # nothing decided, nothing sent
+        assert kinds(tx)[-1] == "outreach.contact_blocked"  # nothing decided, nothing sent
 
-        await resolve_complaint(tx, "k-1", "upheld")
+        await resolve_complaint(tx, CTX, "k-1", "upheld")
         case = await case_row(tx, case_id)
         assert (case["waiting_for"], case["next_action_at"]) == (None, at(DAY + timedelta(days=1), 10, 30))
         with pytest.raises(NotFound) as resolved:
-            await resolve_complaint(tx, "k-1", "upheld")
+            await resolve_complaint(tx, CTX, "k-1", "upheld")
         assert resolved.value.code == "complaint_not_found"
         await tick_at(tx, at(DAY + timedelta(days=1), 10, 40))
         assert kinds(tx)[-2:] == ["outreach.complaint_resolved", "outreach.contact_attempted"]

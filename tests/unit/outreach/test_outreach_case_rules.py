@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.outreach.domain.holds import Holds, after_holds_changed
-from services.outreach.domain.model import ContactRequest, Decision, Person, PersonHistory
+from services.outreach.domain.holds import after_holds_changed
+from services.outreach.domain.model import Block, ContactRequest, Decision, Person, PersonHistory
 from services.outreach.domain.planning import CaseView, after_block, plan_next, waiting_for_rule
 from services.outreach.domain.rule_engine import collection_block, decide
 from services.outreach.domain.rulebook import RuleBook
@@ -107,18 +107,28 @@ def test_a_block_time_lifts_keeps_the_step_and_retries_when_every_rule_allows():
         0, 1, WaitingFor.RULE, NOW + timedelta(hours=9))
 
 
-def test_a_held_case_waits_for_the_first_fact_still_holding_it_and_goes_on_once_none_is_left():
-    assert Holds().first is None
-    assert Holds(complaint=True, dispute=True).first == WaitingFor.COMPLAINT
-    assert Holds(paid_up=True, dispute=True, agreement=True).first == WaitingFor.PAID_UP
-    assert Holds(dispute=True, agreement=True).first == WaitingFor.DISPUTE
-
+def test_a_held_case_waits_for_what_lifts_the_first_objection_and_goes_on_once_none_is_left():
     waiting_for_a_promise = case(WaitingFor.PROMISE)
-    paused = after_holds_changed(waiting_for_a_promise, Holds(dispute=True), NOW)
+    paused = after_holds_changed(waiting_for_a_promise, Block("dispute.open"), NOW)
     assert (paused.waiting_for, paused.next_action_at, paused.step_attempts) == (WaitingFor.DISPUTE, None, 1)
-    resumed = after_holds_changed(case(WaitingFor.DISPUTE), Holds(), NOW)
+    resumed = after_holds_changed(case(WaitingFor.DISPUTE), None, NOW)
     assert (resumed.waiting_for, resumed.next_action_at, resumed.step_attempts) == (None, NOW, 1)
-    still = after_holds_changed(case(WaitingFor.DISPUTE), Holds(agreement=True), NOW)
+    still = after_holds_changed(case(WaitingFor.DISPUTE), Block("agreement.in_force"), NOW)
     assert (still.waiting_for, still.next_action_at) == (WaitingFor.AGREEMENT, None)
-    assert after_holds_changed(waiting_for_a_promise, Holds(), NOW) is None  # not held: left as it was
-    assert after_holds_changed(case(WaitingFor.PERSON), Holds(), NOW) is None
+    assert after_holds_changed(waiting_for_a_promise, None, NOW) is None  # not held: left as it was
+    assert after_holds_changed(case(WaitingFor.PERSON), None, NOW) is None
+    assert after_holds_changed(case(WaitingFor.PREFERENCE), None, NOW) is None  # a preference change lifts that
+
+
+def test_several_facts_hold_a_case_under_the_first_in_the_rule_books_order():
+    everything = replace(PERSON, open_complaint=True, paid_up_cases=frozenset({"case-1"}),
+                         disputed_cases=frozenset({"case-1"}), agreement_cases=frozenset({"case-1"}))
+    seen = []
+    for change in ({"open_complaint": False}, {"paid_up_cases": frozenset()}, {"disputed_cases": frozenset()},
+                   {"agreement_cases": frozenset()}):
+        block = collection_block("case-1", everything, BOOK)
+        seen.append(after_holds_changed(case(WaitingFor.OUTCOME), block, NOW).waiting_for)
+        everything = replace(everything, **change)
+    assert seen == [WaitingFor.COMPLAINT, WaitingFor.PAID_UP, WaitingFor.DISPUTE, WaitingFor.AGREEMENT]
+    assert after_holds_changed(case(WaitingFor.AGREEMENT), collection_block("case-1", everything, BOOK), NOW
+                               ).waiting_for is None
