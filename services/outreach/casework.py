@@ -20,6 +20,7 @@ from services.outreach.domain.planning import (
     decision_id,
     final_decision_id,
     hold,
+    offer_id,
     plan_next,
     timed_out,
 )
@@ -150,7 +151,7 @@ async def _text(tx: Tx, ctx: Outreach, case: CaseRow, request: ContactRequest, p
     loan = await people.loan_contact(tx.conn, case.loan_id)
     slots = visit_slots(now, zone) if request.purpose == "visit_confirmation" else []
     if slots:
-        await visits.offer(tx.conn, f"offer-{attempt}", case.case_id, case.customer_id, slots, now)
+        await visits.offer(tx.conn, offer_id(attempt), case.case_id, case.customer_id, slots, now)
     debt = Debt(loan.first_name if loan else "", loan.product if loan else "", case.overdue_amount, case.currency,
                 case.days_past_due, case.as_of)
     return message_text(request.template_id, request.recipient, ctx.callback_number, debt, slots, zone, now)

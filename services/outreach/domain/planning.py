@@ -204,3 +204,8 @@ def final_decision_id(attempt_id: str, rule_id: str) -> str:
 
 def attempt_id(case_id: str, now: datetime) -> str:
     return str(uuid.uuid5(_IDS, f"attempt:{case_id}:{now.isoformat()}"))
+
+
+def offer_id(attempt_id: str) -> str:
+    """The visit-time offer an SMS attempt makes."""
+    return f"offer-{attempt_id}"

@@ -38,6 +38,11 @@ async def cancel_pending(conn: asyncpg.Connection, case_ids: list[str]) -> list[
                             " WHERE case_id = ANY($1::text[]) AND dispatch_status = 'pending' RETURNING *", case_ids)
 
 
+async def cancel_attempt(conn: asyncpg.Connection, attempt_id: str) -> None:
+    await conn.execute("UPDATE contact_attempts SET dispatch_status = 'cancelled' WHERE attempt_id = $1"
+                       " AND dispatch_status = 'pending'", attempt_id)
+
+
 async def record_attempt(conn: asyncpg.Connection, attempt_id: str, request: ContactRequest, message: str | None,
                          variant: str, policy_version: str, at: datetime) -> None:
     await conn.execute(
@@ -60,12 +65,14 @@ async def set_outcome(conn: asyncpg.Connection, attempt_id: str, outcome: str, a
 
 
 async def history(conn: asyncpg.Connection, customer_id: str) -> list[asyncpg.Record]:
-    """What was sent or attempted and what was blocked, newest first (the borrower's own view)."""
+    """What was sent or attempted and what was blocked, newest first (the borrower's own view): when each was
+    decided, and when an attempt was sent; a block that stopped an allowed attempt names it."""
     return await conn.fetch(
-        "SELECT 'attempt' AS kind, attempt_id AS id, channel, recipient, purpose, decided_at AS at,"
-        " dispatch_status AS status, outcome, NULL AS rule_id, policy_version FROM contact_attempts"
-        " WHERE customer_id = $1"
-        " UNION ALL SELECT 'blocked', decision_id, channel, recipient, purpose, decided_at, 'blocked', NULL,"
-        " rule_id, policy_version FROM contact_decisions WHERE customer_id = $1 AND NOT allowed"
-        " ORDER BY at DESC LIMIT 500", customer_id,
+        "SELECT 'attempt' AS kind, attempt_id AS id, channel, recipient, purpose, decided_at AS at, decided_at,"
+        " sent_at, dispatch_status AS status, outcome, NULL AS rule_id, policy_version, NULL AS attempt_id"
+        " FROM contact_attempts WHERE customer_id = $1"
+        " UNION ALL SELECT 'blocked', decision_id, channel, recipient, purpose, decided_at, decided_at, NULL,"
+        " 'blocked', NULL, rule_id, policy_version, attempt_id FROM contact_decisions"
+        " WHERE customer_id = $1 AND NOT allowed"
+        " ORDER BY at DESC, kind DESC LIMIT 500", customer_id,
     )

@@ -109,18 +109,22 @@ FROM customers c LEFT JOIN preferences p USING (customer_id) WHERE c.customer_id
 """
 
 
-async def people(conn: asyncpg.Connection, customer_ids: list[str], now: datetime) -> dict[str, Person]:
+async def people(conn: asyncpg.Connection, customer_ids: list[str], now: datetime,
+                 leaving_out: str | None = None) -> dict[str, Person]:
     """Each person's file as the rule book needs it: recent attempts, complaints, preferences, numbers, and
-    which of their open cases are paid up, in dispute or under an agreement."""
+    which of their open cases are paid up, in dispute or under an agreement. An attempt counts from when it was
+    sent, or decided until it is; `leaving_out` is an attempt being judged again (at its last check before
+    sending), which does not count against itself."""
     customers = await conn.fetch(_PEOPLE, customer_ids)
     points = await conn.fetch(
         "SELECT customer_id, destination, kind, invalid FROM contact_points WHERE customer_id = ANY($1::text[])"
         " ORDER BY customer_id, kind, invalid, destination", customer_ids,
     )
     attempts = await conn.fetch(
-        "SELECT customer_id, channel, destination, recipient, decided_at, outcome FROM contact_attempts"
-        " WHERE customer_id = ANY($1::text[]) AND decided_at > $2 AND dispatch_status <> 'cancelled'",
-        customer_ids, now - HISTORY_SPAN,
+        "SELECT customer_id, channel, destination, recipient, coalesce(sent_at, decided_at) AS at, outcome"
+        " FROM contact_attempts WHERE customer_id = ANY($1::text[]) AND decided_at > $2"
+        " AND dispatch_status <> 'cancelled' AND attempt_id IS DISTINCT FROM $3",
+        customer_ids, now - HISTORY_SPAN, leaving_out,
     )
     points_of, attempts_of = _by_customer(points), _by_customer(attempts)
     return {row["customer_id"]: _person(row, points_of.get(row["customer_id"], []),
@@ -138,7 +142,7 @@ def _by_customer(rows) -> dict[str, list]:
 def _person(row, mine, attempts) -> Person:
     history = PersonHistory(
         time_zone=row["time_zone"],
-        attempts=tuple(Attempt(a["channel"], a["destination"], a["recipient"], a["decided_at"], a["outcome"])
+        attempts=tuple(Attempt(a["channel"], a["destination"], a["recipient"], a["at"], a["outcome"])
                        for a in attempts),
         open_complaint=row["complaint"],
         preferences=_preferences(row),

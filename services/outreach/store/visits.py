@@ -36,3 +36,9 @@ async def expire_open(conn: asyncpg.Connection, case_ids: list[str]) -> None:
     """The cases' offers still open can no longer be taken up."""
     await conn.execute("UPDATE visit_offers SET status = 'expired' WHERE case_id = ANY($1::text[])"
                        " AND status = 'offered'", case_ids)
+
+
+async def withdraw(conn: asyncpg.Connection, offer_id: str) -> None:
+    """An offer whose message was never sent cannot be taken up."""
+    await conn.execute("UPDATE visit_offers SET status = 'expired' WHERE offer_id = $1 AND status = 'offered'",
+                       offer_id)

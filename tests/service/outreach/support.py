@@ -5,6 +5,7 @@ Every borrower lives in Asia/Shanghai; times are their wall clock. The champion 
 (bucket 1-30, medium risk, CNY 600 overdue) on its `early` ladder: an SMS reminder, a call a day later, then a
 visit.
 """
+import asyncio
 from datetime import timedelta
 
 from services.outreach.app import emitter
@@ -25,13 +26,16 @@ EVENTS = emitter("outreach-events")
 
 
 class InThisTransaction:
-    """A unit of work that runs every piece of work in the test's own rolled-back transaction."""
+    """A unit of work that runs every piece of work in the test's own rolled-back transaction, one at a time
+    (a connection runs one statement at a time; the sender sends several attempts at once)."""
 
     def __init__(self, tx):
         self.tx = tx
+        self._one_at_a_time = asyncio.Lock()
 
     async def run(self, work, require_clock: bool = True):
-        return await work(self.tx)
+        async with self._one_at_a_time:
+            return await work(self.tx)
 
 
 async def overdue_case(tx, label: str, loan_id: str = "L1", customer_id: str = "C1", **fields) -> str:

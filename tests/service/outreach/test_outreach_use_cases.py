@@ -11,6 +11,7 @@ from services.outreach import sandbox
 from services.outreach.borrower_rights import complain, confirm_visit, resolve_complaint
 from services.outreach.channels.base import OutboundMessage, SendResult
 from services.outreach.channels.sender import Sender
+from services.outreach.last_check import clear_to_send
 from services.outreach.outcomes import record_outcome
 from shared.refusal import Conflict, NotFound
 from tests.helpers.loan_events import SHANGHAI
@@ -181,7 +182,8 @@ async def test_a_message_the_gateway_rejects_is_given_up_and_counts_as_a_failed_
         async def failed(attempt_id: str) -> None:
             await unit.run(lambda work_tx: record_outcome(work_tx, CTX, attempt_id, "failed"))
 
-        assert await Sender(unit, gateway, on_failed=failed).send_once() == 1
+        sender = Sender(unit, gateway, on_failed=failed, last_check=lambda tx, attempt: clear_to_send(tx, CTX, attempt))
+        assert await sender.send_once() == 1
         attempt = await only_attempt(tx)
         assert [m.attempt_id for m in gateway.sent] == [attempt["attempt_id"]]
         assert (attempt["dispatch_status"], attempt["dispatch_tries"], attempt["outcome"]) == ("failed", 1, "failed")
