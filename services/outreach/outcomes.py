@@ -41,6 +41,8 @@ async def record_outcome(tx: Tx, ctx: Outreach, attempt_id: str, outcome: str,
     await contacts.set_outcome(tx.conn, attempt_id, outcome, at)
     if outcome == "wrong_number":
         await people.mark_invalid(tx.conn, attempt["customer_id"], attempt["destination"])
+    if attempt["channel"] == "call" and attempt["recipient"] == "borrower":
+        await cases.wake_after_call_outcome(tx.conn, attempt["customer_id"], at)
     tx.on_commit(lambda: metrics.OUTCOMES.labels(attempt["channel"], outcome, attempt["strategy_variant"]).inc())
     tx.emit(contract.ContactOutcomeRecorded(attempt_id=attempt_id, customer_id=attempt["customer_id"],
                                             case_id=attempt["case_id"], channel=attempt["channel"],

@@ -93,6 +93,12 @@ class PersonHistory:
         return max((a.at for a in self.attempts
                     if a.recipient == "borrower" and a.outcome in CONVERSATION_OUTCOMES), default=None)
 
+    def calls_without_outcome(self) -> tuple[datetime, ...]:
+        """When the borrower was called (or is about to be) with no outcome known yet: each may have been a
+        conversation, and nothing says it was not until its outcome arrives."""
+        return tuple(a.at for a in self.attempts
+                     if a.recipient == "borrower" and a.channel == "call" and a.outcome is None)
+
     def failed_in_a_row(self) -> int:
         """The borrower's latest attempts that failed, counting back to the last one that did not.
 

@@ -26,7 +26,9 @@ order  rule id                          rule book section         retry_at (befo
 11     hours.window                     contact_hours             next window opening
 12     cap.daily.<channel>              daily_cap                 next local day
 13     cap.calls.rolling_7d             rolling_call_cap          oldest call leaves the span
-14     cap.calls.after_conversation     quiet_after_conversation  quiet period ends
+14     cap.calls.after_conversation     quiet_after_conversation  quiet period ends (and any below)
+       cap.calls.outcome_unknown        quiet_after_conversation  a call without an outcome stops
+                                                                  counting as a possible conversation
 15     cap.calls.unanswered_per_number  unanswered_per_number     next local day
 =====  ===============================  ========================  ==================================
 

@@ -11,7 +11,7 @@ from datetime import time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, model_validator
 
 from services.outreach.domain.windows import HoursWindow
 
@@ -63,9 +63,13 @@ class RollingCallCap(Rule):
 
 
 class QuietAfterConversation(Rule):
-    """No call for `days` x 24 hours after a completed conversation with the borrower."""
+    """No call for `days` x 24 hours after a completed conversation with the borrower.
+
+    A call to the borrower whose outcome is not known yet may have been a conversation: it counts as one until
+    its outcome arrives or `unknown_outcome_counts_for_hours` pass (0: it never counts)."""
 
     days: PositiveInt = 7
+    unknown_outcome_counts_for_hours: NonNegativeInt = 24
 
 
 class UnansweredPerNumber(Rule):

@@ -5,6 +5,7 @@ from datetime import date, datetime
 import asyncpg
 
 from services.outreach.domain.planning import Plan
+from services.outreach.domain.rules_timing import UNKNOWN_OUTCOME_RULE
 from services.outreach.domain.waiting import WaitingFor
 from services.outreach.store import contacts, visits
 from shared.events.delinquency import DelinquencySnapshot
@@ -179,6 +180,18 @@ async def resume_customer(conn: asyncpg.Connection, customer_id: str, at: dateti
     await conn.execute("UPDATE cases SET next_action_at = $2, waiting_for = NULL"
                        " WHERE customer_id = $1 AND status = 'open' AND waiting_for = $3", customer_id, at,
                        waiting_for.value)
+
+
+async def wake_after_call_outcome(conn: asyncpg.Connection, customer_id: str, at: datetime) -> None:
+    """A call's outcome arrived: the person's cases held only because an earlier call's outcome was unknown act
+    at the next tick (by the rule book's judgement then), not at the end of the wait that was set."""
+    await conn.execute(
+        "UPDATE cases k SET next_action_at = $2 WHERE k.customer_id = $1 AND k.status = 'open'"
+        " AND k.waiting_for = $3 AND k.next_action_at > $2"
+        " AND (SELECT d.rule_id FROM contact_decisions d WHERE d.customer_id = k.customer_id AND d.case_id = k.case_id"
+        " ORDER BY d.decided_at DESC, d.decision_id LIMIT 1) = $4",
+        customer_id, at, WaitingFor.RULE.value, UNKNOWN_OUTCOME_RULE,
+    )
 
 
 async def open_counts(conn: asyncpg.Connection) -> dict[str, int]:

@@ -9,7 +9,7 @@ from services.outreach.domain.rulebook import DEFAULT_RULEBOOK_PATH, RuleBook
 def test_the_shipped_rule_book_has_a_version_and_the_product_defaults():
     book = RuleBook.load(DEFAULT_RULEBOOK_PATH)
 
-    assert book.version == "2026-12-03.1"
+    assert book.version == "2026-12-03.2"
     assert book.paid_up.enabled and book.dispute.enabled and book.agreement.enabled
     assert not book.agreement.holds_other_loans  # an agreement holds its own loan only, unless policy says so
     assert (book.contact_hours.start, book.contact_hours.end) == (time(8), time(21))
@@ -17,6 +17,7 @@ def test_the_shipped_rule_book_has_a_version_and_the_product_defaults():
     assert (book.daily_cap.sms, book.daily_cap.call, book.daily_cap.visit) == (2, 3, None)
     assert (book.rolling_call_cap.max_attempts, book.rolling_call_cap.days) == (7, 7)
     assert book.quiet_after_conversation.days == 7
+    assert book.quiet_after_conversation.unknown_outcome_counts_for_hours == 24
     assert book.unanswered_per_number.max_per_day == 6
     assert book.third_party.failed_attempts_in_a_row == 3
     assert book.third_party.purposes == {"locate"}
