@@ -36,7 +36,7 @@ def create_app(settings: OutreachSettings) -> ServiceRuntime:
     ctx = Outreach(
         rulebook=RuleBook.load(settings.rulebook_path), strategy=StrategyTable.load(settings.strategy_path),
         callback_number=settings.callback_number, promise_grace_days=settings.promise_grace_days,
-        due_cases_per_tick=settings.due_cases_per_tick,
+        due_cases_per_tick=settings.due_cases_per_tick, zone=ZoneInfo(settings.portfolio_time_zone),
     )
     return ServiceRuntime(ServiceSpec(
         name=SERVICE, settings=settings,
@@ -45,7 +45,7 @@ def create_app(settings: OutreachSettings) -> ServiceRuntime:
         emitter=emitter(settings.outreach_events_topic),
         clock_topics=(settings.clock_topic,),
         migrations=MIGRATIONS,
-        handler=OutreachHandler(ctx, ZoneInfo(settings.portfolio_time_zone)),
+        handler=OutreachHandler(ctx, ctx.zone),
         routes=lambda unit: api.routes(unit, ctx),
         periodic=lambda unit: [(15.0, lambda: export_gauges(unit))],
         workers=lambda unit: [sender(unit, ctx, settings)],

@@ -10,6 +10,7 @@ from services.outreach.domain.planning import (
     after_event,
     after_outcome,
     after_visit_report,
+    promise_deadline,
     promise_terms,
     while_promised,
 )
@@ -63,9 +64,10 @@ async def _promise(tx: Tx, ctx: Outreach, case: CaseRow, attempt_id: str, promis
     at = tx.time
     amount, due = promise_terms(promised, case.overdue_amount, at)
     promise_id = f"promise-{attempt_id}"
+    deadline = promise_deadline(due, ctx.promise_grace_days, ctx.zone)
     await promises.add(tx.conn, promise_id, case.case_id, case.customer_id, case.loan_id, amount, case.currency,
-                       due, at)
-    await cases.save_plan(tx.conn, case.case_id, while_promised(view(ctx, case), due, ctx.promise_grace_days, at))
+                       due, at, deadline)
+    await cases.save_plan(tx.conn, case.case_id, while_promised(view(ctx, case), deadline))
     tx.on_commit(lambda: metrics.PROMISES.labels("made", case.variant).inc())
     tx.emit(contract.PromiseMade(promise_id=promise_id, customer_id=case.customer_id, case_id=case.case_id,
                                  loan_id=case.loan_id, amount=amount, currency=case.currency, due_date=due),

@@ -5,8 +5,9 @@ Pure: the case, the person's file and the time in; a plan out. The use cases sto
 """
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from services.outreach.domain.ladder import (
     AttemptsExhausted,
@@ -22,6 +23,7 @@ from services.outreach.domain.rule_engine import collection_block, decide
 from services.outreach.domain.rulebook import Channel, Purpose, RuleBook
 from services.outreach.domain.strategy import Action, Ladder
 from services.outreach.domain.waiting import WaitingFor
+from services.outreach.domain.windows import start_of_day
 
 OUTCOME_TIMEOUT = timedelta(days=1)  # no word from the gateway or dialer: try the step again
 VISIT_CONFIRMATION_WAIT = timedelta(days=1)  # a delivered visit-time offer waits this long for an answer
@@ -135,10 +137,15 @@ def promise_terms(promised: tuple[int, date] | None, overdue_amount: int, now: d
     return max(amount, 1), due
 
 
-def while_promised(case: CaseView, due: date, grace_days: int, now: datetime) -> Plan:
-    """The case pauses until the promise's date plus the grace, when the tick settles it."""
-    until = datetime.combine(due + timedelta(days=grace_days + 1), time(), now.tzinfo)
-    return hold(case, until, WaitingFor.PROMISE)
+def promise_deadline(due: date, grace_days: int, zone: ZoneInfo) -> datetime:
+    """Payments made from the promise up to this instant count toward it: the end of its due date plus the grace,
+    on the portfolio's calendar. A promise not covered by then is broken by the tick that reaches it."""
+    return start_of_day(due + timedelta(days=grace_days + 1), zone)
+
+
+def while_promised(case: CaseView, deadline: datetime) -> Plan:
+    """The case pauses until the promise's deadline, when the tick settles it."""
+    return hold(case, deadline, WaitingFor.PROMISE)
 
 
 def visit_offer_open(case: CaseView) -> bool:

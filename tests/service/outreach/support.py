@@ -20,7 +20,7 @@ from tests.service.outreach.events import became_overdue
 
 DAY = OVERDUE_DAY + timedelta(days=1)  # the first day outreach can act on the case
 CTX = Outreach(rulebook=RuleBook.load(), strategy=StrategyTable.load(), callback_number="400-820-0000",
-               promise_grace_days=2, due_cases_per_tick=2000)
+               promise_grace_days=2, due_cases_per_tick=2000, zone=SHANGHAI)
 HANDLER = OutreachHandler(CTX, SHANGHAI)
 EVENTS = emitter("outreach-events")
 
