@@ -13,7 +13,7 @@ from services.outreach import casework, holds
 from services.outreach.agreements import agreement_ended, agreement_signed
 from services.outreach.context import Outreach
 from services.outreach.outcomes import VISIT_RESULTS, settle_promises, visit_result
-from services.outreach.store import people, promises
+from services.outreach.store import contact_details, promises
 from shared.db.ticks import advance_clock
 from shared.db.tx import Tx
 from shared.kafka.records import Incoming, by_type
@@ -32,9 +32,10 @@ class OutreachHandler:
 
     async def __call__(self, tx: Tx, events: list[Incoming]) -> None:
         grouped = by_type(events)
-        await people.add_from_originations(tx.conn, [e.data for e in grouped["loan.originated"]])
-        for update in grouped["customer.contact_updated"]:
-            await people.apply_contact_update(tx.conn, update.data)
+        await contact_details.add_from_originations(
+            tx.conn, [(e.data, e.envelope.time) for e in grouped["loan.originated"]])
+        for update in grouped["customer.contact_updated"]:  # each at its event time: the latest wins
+            await contact_details.apply_contact_update(tx.conn, update.data, update.envelope.time)
         await promises.record_payments(tx.conn, [e.data for e in grouped["loan.payment_received"]])
         reversals = [e.data for e in grouped["loan.payment_reversed"]]
         await promises.record_reversals(tx.conn, reversals)

@@ -1,4 +1,6 @@
-"""People and their contact points, from loan events; and a person's file for the rule book."""
+"""People as the rule book sees them: a person's file, their preferences, numbers and loans' contact details (the
+details themselves come from loan events: `contact_details.py`). Only a person a loan's origination named is
+known."""
 import json
 import logging
 from collections import defaultdict
@@ -10,53 +12,14 @@ import asyncpg
 
 from services.outreach.domain.model import Attempt, Person, PersonHistory, Preferences
 from services.outreach.domain.windows import HoursWindow
-from shared.events.loan import CustomerContactUpdated, LoanOriginated
 
 log = logging.getLogger(__name__)
 HISTORY_SPAN = timedelta(days=8)  # the longest rule looks back 7 days
 
 
-async def add_from_originations(conn: asyncpg.Connection, loans: list[LoanOriginated]) -> None:
-    for loan in loans:
-        borrower = loan.borrower
-        await conn.execute(
-            "INSERT INTO customers (customer_id, first_name, time_zone) VALUES ($1, $2, $3)"
-            " ON CONFLICT (customer_id) DO UPDATE SET time_zone = excluded.time_zone",
-            borrower.customer_id, borrower.name, borrower.time_zone,
-        )
-        points = [(p, "borrower", None) for p in borrower.phones]
-        points += [(c.phone, "emergency_contact", c.relation) for c in borrower.emergency_contacts]
-        await conn.executemany(
-            "INSERT INTO contact_points (customer_id, destination, kind, relation) VALUES ($1, $2, $3, $4)"
-            " ON CONFLICT DO NOTHING",
-            [(borrower.customer_id, *point) for point in points],
-        )
-        await conn.execute(
-            "INSERT INTO customer_loans (loan_id, customer_id, product, currency, address) VALUES ($1,$2,$3,$4,$5)"
-            " ON CONFLICT (loan_id) DO NOTHING",
-            loan.loan_id, borrower.customer_id, loan.product, loan.currency, borrower.address.model_dump_json(),
-        )
-
-
-async def apply_contact_update(conn: asyncpg.Connection, update: CustomerContactUpdated) -> None:
-    if update.time_zone:
-        await conn.execute("UPDATE customers SET time_zone = $2 WHERE customer_id = $1", update.customer_id,
-                           update.time_zone)
-    if update.phones is not None:
-        await conn.execute("DELETE FROM contact_points WHERE customer_id = $1 AND kind = 'borrower'"
-                           " AND NOT (destination = ANY($2::text[]))", update.customer_id, update.phones)
-        await conn.executemany(
-            "INSERT INTO contact_points (customer_id, destination, kind) SELECT $1, $2, 'borrower'"
-            " WHERE EXISTS (SELECT 1 FROM customers WHERE customer_id = $1) ON CONFLICT DO NOTHING",
-            [(update.customer_id, phone) for phone in update.phones],
-        )
-    if update.address is not None:
-        await conn.execute("UPDATE customer_loans SET address = $2 WHERE customer_id = $1", update.customer_id,
-                           update.address.model_dump_json())
-
-
 async def known(conn: asyncpg.Connection, customer_id: str) -> bool:
-    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM customers WHERE customer_id = $1)", customer_id)
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM customers WHERE customer_id = $1"
+                               " AND first_name IS NOT NULL)", customer_id)
 
 
 async def reachable(conn: asyncpg.Connection, customer_id: str) -> bool:
@@ -68,7 +31,8 @@ async def reachable(conn: asyncpg.Connection, customer_id: str) -> bool:
 async def lock_customer(conn: asyncpg.Connection, customer_id: str) -> bool:
     """Whether the customer is known; their row stays locked to the end of the transaction, so changes of
     one person's preferences are made one after the other."""
-    return await conn.fetchval("SELECT true FROM customers WHERE customer_id = $1 FOR UPDATE", customer_id) or False
+    return await conn.fetchval("SELECT true FROM customers WHERE customer_id = $1 AND first_name IS NOT NULL"
+                               " FOR UPDATE", customer_id) or False
 
 
 async def preferences_changed_at(conn: asyncpg.Connection, customer_id: str) -> datetime | None:
@@ -105,7 +69,8 @@ SELECT c.customer_id, c.time_zone, p.stop_contact, p.preferred_channel, p.prefer
        ARRAY({_OPEN_CASES} AND {AGREEMENT_ON_ITS_LOAN}) AS agreement_cases,
        EXISTS (SELECT 1 FROM agreements a WHERE a.customer_id = c.customer_id AND a.status = 'signed')
        OR EXISTS ({_OPEN_CASES} AND k.agreement_id IS NOT NULL) AS agreement_in_force
-FROM customers c LEFT JOIN preferences p USING (customer_id) WHERE c.customer_id = ANY($1::text[])
+FROM customers c LEFT JOIN preferences p USING (customer_id)
+WHERE c.customer_id = ANY($1::text[]) AND c.first_name IS NOT NULL AND c.time_zone IS NOT NULL
 """
 
 

@@ -3,7 +3,7 @@ one codec: a payment clearing what was overdue, disputes, snapshots with their `
 Used by the service tier and by the integration tests of outreach."""
 from datetime import date, datetime, timedelta
 
-from shared.events import agreement, delinquency
+from shared.events import agreement, delinquency, loan
 from shared.events.codec import encode
 from tests.helpers.loan_events import SHANGHAI
 from tests.helpers.outreach import OVERDUE_DAY
@@ -76,3 +76,26 @@ def fulfilled(agreement_id: str, loan_id: str, customer_id: str, case_id: str | 
     data = agreement.AgreementFulfilled(agreement_id=agreement_id, case_id=case_id, loan_id=loan_id,
                                         customer_id=customer_id, fulfilled_at=when)
     return _wrap(data, when, loan_id, "tests/agreement")
+
+
+def contact_updated(customer_id: str, when: datetime, *, phones: list[str] | None = None,
+                    address_line: str | None = None, time_zone: str | None = None) -> tuple[str, bytes]:
+    """customer.contact_updated as the loan system writes it at `when` (its event time)."""
+    address = loan.Address(line=address_line, city="Shanghai") if address_line else None
+    data = loan.CustomerContactUpdated(customer_id=customer_id, phones=phones, address=address, time_zone=time_zone)
+    return _wrap(data, when, customer_id, "tests/loan-system")
+
+
+def originated(loan_id: str, customer_id: str, when: datetime, *, phones: list[str],
+               address_line: str = "1 Test Road", time_zone: str = "Asia/Shanghai") -> tuple[str, bytes]:
+    """loan.originated written at `when`, with the borrower's phones, address and zone."""
+    data = loan.LoanOriginated(
+        loan_id=loan_id, product="Phone X", merchant="Mall Electronics", currency="CNY", principal=180_000,
+        schedule=[loan.Instalment(sequence=n, due_date=d, amount_due=60_000)
+                  for n, d in enumerate((date(2026, 2, 5), date(2026, 3, 5), date(2026, 4, 5)), 1)],
+        borrower=loan.Borrower(customer_id=customer_id, name="Test Borrower", phones=phones,
+                               address=loan.Address(line=address_line, city="Shanghai"), time_zone=time_zone,
+                               emergency_contacts=[loan.EmergencyContact(name="Friend", phone="13900000009",
+                                                                         relation="friend")]),
+    )
+    return _wrap(data, when, loan_id, "tests/loan-system")
