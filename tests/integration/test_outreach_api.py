@@ -130,9 +130,11 @@ async def test_the_contact_history_shows_what_was_sent_and_what_was_blocked(outr
     assert (attempted["kind"], attempted["id"], attempted["channel"], attempted["status"]) == (
         "attempt", sms["attempt_id"], "sms", "sent")
     assert instant(attempted["at"]) == at(DAY, 8, 30) and attempted["policy_version"] == POLICY_VERSION
+    # when it was decided, and when the sender handed it to the gateway (service time; the same tick here)
+    assert instant(attempted["decided_at"]) == at(DAY, 8, 30) and instant(attempted["sent_at"]) == at(DAY, 8, 30)
     assert (blocked["kind"], blocked["channel"], blocked["rule_id"], blocked["status"]) == (
         "blocked", "sms", "hours.window", "blocked")
-    assert instant(blocked["at"]) == at(DAY, 7)
+    assert instant(blocked["at"]) == at(DAY, 7) and blocked["sent_at"] is None and blocked["attempt_id"] is None
     status, other = await outreach.get("/customers/C2/contact-history", token="t-sup")
     assert status == 200 and other["contacts"] == []
 
