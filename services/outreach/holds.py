@@ -19,6 +19,8 @@ from shared.events.delinquency import DelinquencySnapshot, LoanDisputeChanged, L
 
 async def settle_holds(tx: Tx, ctx: Outreach, case_ids: list[str], at: datetime) -> None:
     """The cases' holding facts may have changed: each is held, stopped and waiting, or let go."""
+    if not case_ids:
+        return
     held = await cases.cases(tx.conn, sorted(set(case_ids)))
     files = await people.people(tx.conn, sorted({case.customer_id for case in held}), at)
     for case in held:
