@@ -37,15 +37,16 @@ def routes(unit: UnitOfWork, ctx: Outreach) -> list[web.RouteDef]:
         customer_id = request.match_info["customer_id"]
         speaks_for_customer(request, customer_id)
         update = await parse_body(request, body.PreferencesUpdate)
-        await unit.run(lambda tx: rights.set_preferences(tx, customer_id, _preferences(update)))
-        return web.json_response({"customer_id": customer_id, **update.model_dump(mode="json")})
+        changed_at = await unit.run(lambda tx: rights.set_preferences(tx, customer_id, _preferences(update)))
+        return web.json_response({"customer_id": customer_id, **update.model_dump(mode="json"),
+                                  "changed_at": changed_at.isoformat()})
 
     @require_role(PORTAL, SUPERVISOR)
     async def open_complaint(request: web.Request) -> web.Response:
         filed = await parse_body(request, body.ComplaintFiled)
         speaks_for_customer(request, filed.customer_id)
         complaint_id = str(uuid.uuid4())
-        await unit.run(lambda tx: rights.complain(tx, complaint_id, filed.customer_id, filed.category,
+        await unit.run(lambda tx: rights.complain(tx, ctx, complaint_id, filed.customer_id, filed.category,
                                                   filed.description))
         return web.json_response({"complaint_id": complaint_id, "status": "open"}, status=201)
 
@@ -53,7 +54,7 @@ def routes(unit: UnitOfWork, ctx: Outreach) -> list[web.RouteDef]:
     async def resolve(request: web.Request) -> web.Response:
         resolution = await parse_body(request, body.ComplaintResolution)
         complaint_id = request.match_info["complaint_id"]
-        await unit.run(lambda tx: rights.resolve_complaint(tx, complaint_id, resolution.resolution))
+        await unit.run(lambda tx: rights.resolve_complaint(tx, ctx, complaint_id, resolution.resolution))
         return web.json_response({"complaint_id": complaint_id, "status": "resolved"})
 
     @require_role(PORTAL, SUPERVISOR, DIALER)

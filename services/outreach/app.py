@@ -14,6 +14,7 @@ from services.outreach.context import Outreach
 from services.outreach.domain.rulebook import RuleBook
 from services.outreach.domain.strategy import StrategyTable
 from services.outreach.handlers import OutreachHandler
+from services.outreach.last_check import clear_to_send
 from services.outreach.outcomes import record_outcome
 from services.outreach.settings import OutreachSettings
 from services.outreach.store import cases, complaints
@@ -35,7 +36,7 @@ def create_app(settings: OutreachSettings) -> ServiceRuntime:
     ctx = Outreach(
         rulebook=RuleBook.load(settings.rulebook_path), strategy=StrategyTable.load(settings.strategy_path),
         callback_number=settings.callback_number, promise_grace_days=settings.promise_grace_days,
-        due_cases_per_tick=settings.due_cases_per_tick,
+        due_cases_per_tick=settings.due_cases_per_tick, zone=ZoneInfo(settings.portfolio_time_zone),
     )
     return ServiceRuntime(ServiceSpec(
         name=SERVICE, settings=settings,
@@ -44,7 +45,7 @@ def create_app(settings: OutreachSettings) -> ServiceRuntime:
         emitter=emitter(settings.outreach_events_topic),
         clock_topics=(settings.clock_topic,),
         migrations=MIGRATIONS,
-        handler=OutreachHandler(ctx, ZoneInfo(settings.portfolio_time_zone)),
+        handler=OutreachHandler(ctx, ctx.zone),
         routes=lambda unit: api.routes(unit, ctx),
         periodic=lambda unit: [(15.0, lambda: export_gauges(unit))],
         workers=lambda unit: [sender(unit, ctx, settings)],
@@ -52,7 +53,8 @@ def create_app(settings: OutreachSettings) -> ServiceRuntime:
 
 
 def sender(unit: UnitOfWork, ctx: Outreach, settings: OutreachSettings) -> Worker:
-    """Sends allowed attempts through the configured provider; an attempt given up is recorded as failed."""
+    """Sends allowed attempts through the configured provider, each judged again by the rule book right before it
+    is handed over; an attempt given up is recorded as failed."""
     provider: Provider
     if settings.channel_provider == "sandbox":
         provider = SandboxProvider(sandbox.reporter(unit, ctx))
@@ -63,7 +65,8 @@ def sender(unit: UnitOfWork, ctx: Outreach, settings: OutreachSettings) -> Worke
     async def failed(attempt_id: str) -> None:
         await unit.run(lambda tx: record_outcome(tx, ctx, attempt_id, "failed"))
 
-    return Sender(unit, provider, on_failed=failed)
+    return Sender(unit, provider, on_failed=failed,
+                  last_check=lambda tx, attempt: clear_to_send(tx, ctx, attempt))
 
 
 async def export_gauges(unit: UnitOfWork) -> None:

@@ -8,9 +8,10 @@ import asyncpg
 from services.outreach import metrics
 from services.outreach.casework import view
 from services.outreach.context import Outreach
-from services.outreach.domain.model import Preferences
+from services.outreach.domain.model import Preferences, change_time
 from services.outreach.domain.planning import visit_offer_open
 from services.outreach.domain.waiting import WaitingFor
+from services.outreach.holds import settle_holds
 from services.outreach.store import cases, complaints, contacts, people, visits
 from shared.db.tx import Tx
 from shared.events import outreach as contract
@@ -27,33 +28,45 @@ class VisitRequest:
     window_end: datetime
 
 
-async def set_preferences(tx: Tx, customer_id: str, preferences: Preferences) -> None:
-    """Honoured at once: the rule book reads preferences at every decision."""
-    await _require_customer(tx, customer_id)
-    await people.save_preferences(tx.conn, customer_id, preferences, tx.time)
+async def set_preferences(tx: Tx, customer_id: str, preferences: Preferences) -> datetime:
+    """Honoured at once (the rule book reads preferences at every decision and again before every send) and
+    announced, so that dispatch honours them for visits. Returns the instant they are in force from."""
+    if not await people.lock_customer(tx.conn, customer_id):
+        raise NotFound("customer_not_found", "no customer with this id")
+    changed_at = change_time(tx.time, await people.preferences_changed_at(tx.conn, customer_id))
+    await people.save_preferences(tx.conn, customer_id, preferences, changed_at)
     await cases.resume_customer(tx.conn, customer_id, tx.time, WaitingFor.PREFERENCE)  # honoured at once
+    hours = preferences.preferred_hours
+    tx.emit(contract.ContactPreferencesChanged(
+        customer_id=customer_id, stop_contact=preferences.stop_contact,
+        preferred_channel=preferences.preferred_channel,
+        preferred_hours_start=f"{hours.start:%H:%M}" if hours else None,
+        preferred_hours_end=f"{hours.end:%H:%M}" if hours else None, changed_at=changed_at,
+    ), key=customer_id, cause=f"preferences:{customer_id}:{changed_at.isoformat()}", time=changed_at)
+    return changed_at
 
 
-async def complain(tx: Tx, complaint_id: str, customer_id: str, category: str, description: str) -> None:
+async def complain(tx: Tx, ctx: Outreach, complaint_id: str, customer_id: str, category: str,
+                   description: str) -> None:
     """A complaint pauses every case of the person (and cancels what is queued) until it is resolved."""
     await _require_customer(tx, customer_id)
     await complaints.open_complaint(tx.conn, complaint_id, customer_id, category, description, tx.time)
-    await cases.pause_customer(tx.conn, customer_id)
     tx.emit(contract.ComplaintOpened(complaint_id=complaint_id, customer_id=customer_id, category=category,
                                      opened_at=tx.time),
             key=customer_id, cause=complaint_id)
+    await settle_holds(tx, ctx, await cases.open_cases_of_customer(tx.conn, customer_id), tx.time)
 
 
-async def resolve_complaint(tx: Tx, complaint_id: str, resolution: str) -> None:
-    """Resolving the person's last open complaint resumes the cases it paused."""
+async def resolve_complaint(tx: Tx, ctx: Outreach, complaint_id: str, resolution: str) -> None:
+    """Resolving the person's last open complaint resumes the cases it paused (unless something else holds
+    them)."""
     row = await complaints.resolve(tx.conn, complaint_id, resolution, tx.time)
     if row is None:
         raise NotFound("complaint_not_found", "no open complaint with this id")
-    if not await complaints.still_open(tx.conn, row["customer_id"]):
-        await cases.resume_customer(tx.conn, row["customer_id"], tx.time, WaitingFor.COMPLAINT)
     tx.emit(contract.ComplaintResolved(complaint_id=complaint_id, customer_id=row["customer_id"],
                                        resolution=resolution, resolved_at=tx.time),
             key=row["customer_id"], cause=f"{complaint_id}:done")
+    await settle_holds(tx, ctx, await cases.open_cases_of_customer(tx.conn, row["customer_id"]), tx.time)
 
 
 async def confirm_visit(tx: Tx, ctx: Outreach, customer_id: str, slot: int, offer_id: str | None = None,

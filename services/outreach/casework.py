@@ -6,23 +6,27 @@ attempt and the events, in the tick's unit of work.
 import logging
 from datetime import datetime
 
+import asyncpg
+
 from services.outreach import metrics
 from services.outreach.context import Outreach
 from services.outreach.domain.messages import Debt, message_text, visit_slots
-from services.outreach.domain.model import Attempt, ContactRequest, Person
+from services.outreach.domain.model import Attempt, ContactRequest, Decision, Person
 from services.outreach.domain.planning import (
     CUSTOMER_DATA_RETRY,
     CaseView,
     Plan,
     attempt_id,
     decision_id,
+    final_decision_id,
     hold,
+    offer_id,
     plan_next,
     timed_out,
 )
 from services.outreach.domain.strategy import CaseProfile, Variant
 from services.outreach.domain.waiting import WaitingFor
-from services.outreach.store import cases, contacts, people, visits
+from services.outreach.store import agreements, cases, contacts, people, visits
 from services.outreach.store.cases import CaseRow
 from shared.db.tx import Tx
 from shared.events import outreach as contract
@@ -38,6 +42,9 @@ async def take_up(tx: Tx, ctx: Outreach, overdue: DelinquencySnapshot, at: datet
                                  overdue.overdue_amount, 0)
     if await cases.open_case(tx.conn, overdue, variant, ladder, at):
         tx.on_commit(lambda: metrics.CASES_OPENED.labels(variant).inc())
+        if (agreement_id := await agreements.in_force_on_loan(tx.conn, overdue.loan_id)) is not None:
+            # held from the start: its first step finds the agreement in force, and that block is recorded
+            await cases.held_by_agreement(tx.conn, [overdue.case_id], agreement_id)
 
 
 async def refresh(tx: Tx, change: DelinquencySnapshot) -> None:
@@ -144,7 +151,22 @@ async def _text(tx: Tx, ctx: Outreach, case: CaseRow, request: ContactRequest, p
     loan = await people.loan_contact(tx.conn, case.loan_id)
     slots = visit_slots(now, zone) if request.purpose == "visit_confirmation" else []
     if slots:
-        await visits.offer(tx.conn, f"offer-{attempt}", case.case_id, case.customer_id, slots, now)
+        await visits.offer(tx.conn, offer_id(attempt), case.case_id, case.customer_id, slots, now)
     debt = Debt(loan.first_name if loan else "", loan.product if loan else "", case.overdue_amount, case.currency,
                 case.days_past_due, case.as_of)
     return message_text(request.template_id, request.recipient, ctx.callback_number, debt, slots, zone, now)
+
+
+async def record_final_block(tx: Tx, attempt: asyncpg.Record, decision: Decision, at: datetime) -> None:
+    """An allowed attempt that will never be sent: the decision that stopped it (the rule, the policy version of
+    now) is recorded against it and announced like every block."""
+    decided = final_decision_id(attempt["attempt_id"], decision.rule_id)
+    if not await contacts.record_final_decision(tx.conn, decided, attempt, decision, at):
+        return
+    tx.on_commit(lambda: metrics.CONTACTS_BLOCKED.labels(attempt["channel"], decision.rule_id).inc())
+    tx.emit(contract.ContactBlocked(
+        decision_id=decided, retry_at=decision.retry_at, customer_id=attempt["customer_id"],
+        case_id=attempt["case_id"], channel=attempt["channel"], recipient=attempt["recipient"],
+        rule_id=decision.rule_id, policy_version=decision.policy_version,
+        strategy_variant=attempt["strategy_variant"], decided_at=at,
+    ), key=attempt["customer_id"], cause=decided, time=at)

@@ -1,24 +1,24 @@
-"""What came back: an attempt's outcome, a promise kept or broken, dispatch's report on a visit, an agreement."""
+"""What came back: an attempt's outcome, a promise kept or broken, dispatch's report on a visit."""
 from datetime import date, datetime
 from typing import Any
 
 from services.outreach import metrics
-from services.outreach.casework import choose_ladder, view
+from services.outreach.casework import view
 from services.outreach.context import Outreach
 from services.outreach.domain.ladder import PromiseBroken, StepDone
 from services.outreach.domain.planning import (
     after_event,
     after_outcome,
     after_visit_report,
+    promise_deadline,
     promise_terms,
     while_promised,
 )
 from services.outreach.domain.waiting import WaitingFor
-from services.outreach.store import cases, complaints, contacts, people, promises
+from services.outreach.store import cases, contacts, people, promises
 from services.outreach.store.cases import CaseRow
 from shared.db.tx import Tx
 from shared.events import outreach as contract
-from shared.events.agreement import AgreementBroken, AgreementSigned
 from shared.refusal import Conflict, NotFound
 
 VISIT_RESULTS = ("dispatch.visit_scheduled", "dispatch.visit_completed", "dispatch.visit_unassignable",
@@ -42,6 +42,8 @@ async def record_outcome(tx: Tx, ctx: Outreach, attempt_id: str, outcome: str,
     await contacts.set_outcome(tx.conn, attempt_id, outcome, at)
     if outcome == "wrong_number":
         await people.mark_invalid(tx.conn, attempt["customer_id"], attempt["destination"])
+    if attempt["channel"] == "call" and attempt["recipient"] == "borrower":
+        await cases.wake_after_call_outcome(tx.conn, attempt["customer_id"], at)
     tx.on_commit(lambda: metrics.OUTCOMES.labels(attempt["channel"], outcome, attempt["strategy_variant"]).inc())
     tx.emit(contract.ContactOutcomeRecorded(attempt_id=attempt_id, customer_id=attempt["customer_id"],
                                             case_id=attempt["case_id"], channel=attempt["channel"],
@@ -62,9 +64,10 @@ async def _promise(tx: Tx, ctx: Outreach, case: CaseRow, attempt_id: str, promis
     at = tx.time
     amount, due = promise_terms(promised, case.overdue_amount, at)
     promise_id = f"promise-{attempt_id}"
+    deadline = promise_deadline(due, ctx.promise_grace_days, ctx.zone)
     await promises.add(tx.conn, promise_id, case.case_id, case.customer_id, case.loan_id, amount, case.currency,
-                       due, at)
-    await cases.save_plan(tx.conn, case.case_id, while_promised(view(ctx, case), due, ctx.promise_grace_days, at))
+                       due, at, deadline)
+    await cases.save_plan(tx.conn, case.case_id, while_promised(view(ctx, case), deadline))
     tx.on_commit(lambda: metrics.PROMISES.labels("made", case.variant).inc())
     tx.emit(contract.PromiseMade(promise_id=promise_id, customer_id=case.customer_id, case_id=case.case_id,
                                  loan_id=case.loan_id, amount=amount, currency=case.currency, due_date=due),
@@ -103,28 +106,3 @@ async def visit_result(tx: Tx, ctx: Outreach, event_type: str, data: Any, at: da
         return  # cancelled because the case itself ended or paused: nothing to climb
     outcome = data.outcome if event_type == "dispatch.visit_completed" else None
     await cases.save_plan(tx.conn, case.case_id, after_visit_report(view(ctx, case), outcome, at))
-
-
-async def agreement_signed(tx: Tx, signed: AgreementSigned) -> None:
-    """A signed agreement stops contact on the loan's open cases while it is in force."""
-    for case_id in await cases.open_cases_of_loan(tx.conn, signed.loan_id):
-        await cases.hold_for_agreement(tx.conn, case_id, signed.agreement_id)
-
-
-async def agreement_broken(tx: Tx, ctx: Outreach, broken: AgreementBroken, at: datetime) -> None:
-    """A broken agreement starts collection again, from the first step of the ladder the case's profile
-    now selects."""
-    for case_id in await cases.cases_under_agreement(tx.conn, broken.agreement_id):
-        case = await cases.case(tx.conn, case_id)
-        if case is not None:  # closed meanwhile: nothing to restart
-            await restart_after_broken_agreement(tx, ctx, case, at)
-
-
-async def restart_after_broken_agreement(tx: Tx, ctx: Outreach, case: CaseRow, at: datetime) -> None:
-    """Collection starts again, on the ladder the case's profile now selects (broken promises count)."""
-    await cases.count_broken_promise(tx.conn, case.case_id)
-    ladder = await choose_ladder(tx, ctx, case.variant, case.customer_id, case.bucket, case.risk_segment,
-                                 case.overdue_amount, case.broken_promises + 1)
-    await cases.restart(tx.conn, case.case_id, ladder, at)
-    if await complaints.still_open(tx.conn, case.customer_id):  # the complaint's pause still holds
-        await cases.save_step(tx.conn, case.case_id, 0, 0, None, WaitingFor.COMPLAINT)

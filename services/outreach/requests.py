@@ -28,7 +28,9 @@ class Hours(_Request):
     end: time
 
     @model_validator(mode="after")
-    def _starts_before_it_ends(self) -> "Hours":
+    def _whole_minutes_in_order(self) -> "Hours":
+        if any(t.tzinfo is not None or t.second or t.microsecond for t in (self.start, self.end)):
+            raise ValueError("preferred hours are whole minutes on the borrower's own clock (HH:MM, no offset)")
         if self.start >= self.end:
             raise ValueError("preferred hours must start before they end, within one day")
         return self

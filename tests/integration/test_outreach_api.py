@@ -130,9 +130,11 @@ async def test_the_contact_history_shows_what_was_sent_and_what_was_blocked(outr
     assert (attempted["kind"], attempted["id"], attempted["channel"], attempted["status"]) == (
         "attempt", sms["attempt_id"], "sms", "sent")
     assert instant(attempted["at"]) == at(DAY, 8, 30) and attempted["policy_version"] == POLICY_VERSION
+    # when it was decided, and when the sender handed it to the gateway (service time; the same tick here)
+    assert instant(attempted["decided_at"]) == at(DAY, 8, 30) and instant(attempted["sent_at"]) == at(DAY, 8, 30)
     assert (blocked["kind"], blocked["channel"], blocked["rule_id"], blocked["status"]) == (
         "blocked", "sms", "hours.window", "blocked")
-    assert instant(blocked["at"]) == at(DAY, 7)
+    assert instant(blocked["at"]) == at(DAY, 7) and blocked["sent_at"] is None and blocked["attempt_id"] is None
     status, other = await outreach.get("/customers/C2/contact-history", token="t-sup")
     assert status == 200 and other["contacts"] == []
 
@@ -227,3 +229,28 @@ async def test_no_visit_is_requested_while_a_complaint_is_open(outreach):
     await outreach.all_published()
     requested = await outreach.emitted("outreach.visit_requested")
     assert requested == [], f"a field visit was requested during an open complaint (HTTP {status} {body})"
+
+
+async def test_preferences_are_announced_on_the_topic_for_dispatch(outreach):
+    await outreach.borrower("L1", "C1")
+    await outreach.tick(at(DAY, 9))
+    path = "/customers/C1/preferences"
+    for wrong in ({"start": "18:30:15", "end": "20:00"}, {"start": "18:30+08:00", "end": "20:00"},
+                  {"start": "20:00", "end": "18:30"}):
+        status, body = await outreach.post(path, {"preferred_hours": wrong}, token="t-portal")
+        assert status == 400 and [p["field"] for p in body["problems"]] == ["preferred_hours"], (wrong, body)
+
+    status, body = await outreach.post(path, {"preferred_channel": "visit",
+                                              "preferred_hours": {"start": "18:30", "end": "20:00"}},
+                                       token="t-portal")
+    assert status == 200 and instant(body["changed_at"]) == at(DAY, 9)
+    status, body = await outreach.post(path, {"stop_contact": True}, token="t-sup")
+    assert status == 200 and instant(body["changed_at"]) > at(DAY, 9)  # the same tick: made later
+
+    first, second = await outreach.wait_emitted("outreach.contact_preferences_changed", 2)
+    assert first["subject"] == "C1" and first["data"] == {
+        "customer_id": "C1", "stop_contact": False, "preferred_channel": "visit", "preferred_hours_start": "18:30",
+        "preferred_hours_end": "20:00", "changed_at": first["data"]["changed_at"]}
+    assert instant(first["data"]["changed_at"]) == at(DAY, 9) == instant(first["time"])
+    assert second["data"]["stop_contact"] is True and second["data"]["preferred_hours_start"] is None
+    assert instant(second["data"]["changed_at"]) == instant(body["changed_at"])

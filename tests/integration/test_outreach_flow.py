@@ -159,7 +159,9 @@ async def test_a_complaint_stops_all_contact_until_it_is_resolved(outreach):
 
     await outreach.tick(at(DAY + timedelta(days=1), 10, 30))
     assert [a["attempt_id"] for a in await outreach.attempts("CA")] == [a1["attempt_id"]]
-    assert len(await outreach.decisions("CA")) == 1  # only the first, allowed, decision
+    # the first, allowed, decision and the complaint's final decision on that attempt: no new decision
+    assert sorted((d["allowed"], d["rule_id"], d["attempt_id"] or "") for d in await outreach.decisions("CA")) == [
+        (False, "complaint.open", a1["attempt_id"]), (True, "allowed", "")]  # (decided in the same tick)
 
     assert (await outreach.post(f"/complaints/{complaint_id}/resolve", {"resolution": "upheld"},
                                 token="t-portal"))[0] == 403

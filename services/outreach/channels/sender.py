@@ -1,11 +1,15 @@
 """Sends due contact attempts through the provider without holding row locks while a gateway answers.
 
 Claim (a short unit of work: due pending attempts, FOR UPDATE SKIP LOCKED, leased by pushing
-next_dispatch_at forward in service time), send outside any transaction, then record each
-result in its own short unit of work: accepted -> 'sent'; retry -> another try after a capped
-exponential backoff in service time, 'failed' after max_tries; rejected -> 'failed'. Every
-'failed' is reported once through on_failed. A lease that runs out mid-send, or a crash
-between send and record, resends with the same idempotency key: a correct gateway ignores it.
+next_dispatch_at forward in service time). Then, for each attempt, the hand-off: a short unit of
+work that takes the attempt only if it is still to be sent on this try (not cancelled meanwhile,
+not recorded by another sender) and runs `last_check`, the rule book on the latest facts (it
+records why, if it stops the attempt); its time is the attempt's `sent_at`. Send outside any
+transaction, then record the result in its own short unit of work: accepted -> 'sent'; retry ->
+another try after a capped exponential backoff in service time, 'failed' after max_tries;
+rejected -> 'failed'. Every 'failed' is reported once through on_failed. A lease that runs out
+mid-send, or a crash between send and record, resends with the same idempotency key: a correct
+gateway ignores it.
 
 A Sender is one of the service's workers (shared/runtime.py): it starts and closes its provider.
 """
@@ -27,6 +31,7 @@ from shared.retry import Backoff, retry_transient
 
 log = logging.getLogger(__name__)
 CHANNELS = ("sms", "call")
+LastCheck = Callable[[Tx, asyncpg.Record], Awaitable[bool]]  # may this attempt be handed over now?
 FIRST_RETRY, MAX_RETRY = timedelta(seconds=30), timedelta(minutes=15)
 
 
@@ -37,9 +42,9 @@ def retry_delay(tries: int) -> timedelta:
 
 class Sender:
     def __init__(self, unit: UnitOfWork, provider: Provider, *, on_failed: Callable[[str], Awaitable[None]],
-                 max_tries: int = 5, batch: int = 100, lease: timedelta = timedelta(minutes=5),
-                 concurrency: int = 10, idle_poll_seconds: float = 0.5):
-        self.unit, self.provider, self.on_failed = unit, provider, on_failed
+                 last_check: LastCheck, max_tries: int = 5, batch: int = 100,
+                 lease: timedelta = timedelta(minutes=5), concurrency: int = 10, idle_poll_seconds: float = 0.5):
+        self.unit, self.provider, self.on_failed, self.last_check = unit, provider, on_failed, last_check
         self.max_tries, self.batch, self.lease, self.idle_poll_seconds = max_tries, batch, lease, idle_poll_seconds
         self._slots = asyncio.Semaphore(concurrency)
         self._wake, self._stopping = asyncio.Event(), asyncio.Event()
@@ -95,9 +100,13 @@ class Sender:
 
     async def _send_and_record(self, row: asyncpg.Record, claimed_at: datetime) -> None:
         async with self._slots:
+            handed_off = await self.unit.run(lambda tx: self._hand_off(tx, row, claimed_at), require_clock=False)
+            if handed_off is None:
+                return
             result = await self._send(row)
         if result.status == "accepted":
-            await self.unit.run(lambda tx: sends.record_sent(tx.conn, row["attempt_id"]), require_clock=False)
+            await self.unit.run(lambda tx: sends.record_sent(tx.conn, row["attempt_id"], handed_off),
+                                require_clock=False)
             return
         tries = row["dispatch_tries"] + 1
         gave_up = result.status == "rejected" or tries >= self.max_tries
@@ -111,6 +120,13 @@ class Sender:
             reason = "rejected" if result.status == "rejected" else "retries_exhausted"
             metrics.GIVEN_UP.labels(_channel(row), reason).inc()
             await self._report_failed(row["attempt_id"])
+
+    async def _hand_off(self, tx: Tx, row: asyncpg.Record, claimed_at: datetime) -> datetime | None:
+        """The instant the attempt goes to the provider, or None: it is not to be sent (any more)."""
+        attempt = await sends.take_unsent(tx.conn, row["attempt_id"], row["dispatch_tries"])
+        if attempt is None or not await self.last_check(tx, attempt):
+            return None
+        return tx.now or claimed_at
 
     async def _send(self, row: asyncpg.Record) -> SendResult:
         channel = _channel(row)

@@ -1,6 +1,6 @@
 """What the rule book decides about: a contact request, what is known of the person, the decision."""
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -46,13 +46,28 @@ class Preferences:
     preferred_hours: HoursWindow | None = None  # on the borrower's local wall clock
 
 
+ORDERING_STEP = timedelta(microseconds=1)
+
+
+def change_time(now: datetime, last: datetime | None) -> datetime:
+    """When a change of the borrower's preferences is in force: the service's time, or, when the clock has not
+    moved since their last change (two changes within one tick), a microsecond after it.
+
+    Every change of one borrower's preferences thus has a later time than the one before, so whoever keeps
+    the latest by time (outreach itself, dispatch reading `outreach.contact_preferences_changed`) keeps the
+    one made last, in whatever order the events are processed."""
+    return now if last is None or now > last else last + ORDERING_STEP
+
+
 @dataclass(frozen=True)
 class PersonHistory:
     """One person's file, across all their loans: caps are per person, not per loan.
 
     `attempts` holds every attempt made about this person, to them or to their
     emergency contacts; the caps count them all, so the file as a whole never
-    goes over a cap.
+    goes over a cap. The case sets say which of their open cases no one may act
+    on, whatever the contact: the loan was paid up, is in dispute with the
+    merchant, or has an agreement in force.
     """
 
     time_zone: str
@@ -61,6 +76,10 @@ class PersonHistory:
     preferences: Preferences = field(default_factory=Preferences)
     phones: frozenset[str] = frozenset()  # the borrower's own numbers
     invalid_destinations: frozenset[str] = frozenset()
+    paid_up_cases: frozenset[str] = frozenset()  # a payment cleared what was overdue; the day's end closes them
+    disputed_cases: frozenset[str] = frozenset()  # their loan's purchase is in dispute with the merchant
+    agreement_cases: frozenset[str] = frozenset()  # their own loan has an agreement in force
+    agreement_in_force: bool = False  # an agreement is in force on one of their loans
 
     def __post_init__(self) -> None:
         ZoneInfo(self.time_zone)  # an unknown zone fails here, not in the middle of a decision
@@ -73,6 +92,12 @@ class PersonHistory:
         """When the borrower last completed a conversation with us; the one place that says what counts."""
         return max((a.at for a in self.attempts
                     if a.recipient == "borrower" and a.outcome in CONVERSATION_OUTCOMES), default=None)
+
+    def calls_without_outcome(self) -> tuple[datetime, ...]:
+        """When the borrower was called (or is about to be) with no outcome known yet: each may have been a
+        conversation, and nothing says it was not until its outcome arrives."""
+        return tuple(a.at for a in self.attempts
+                     if a.recipient == "borrower" and a.channel == "call" and a.outcome is None)
 
     def failed_in_a_row(self) -> int:
         """The borrower's latest attempts that failed, counting back to the last one that did not.

@@ -5,8 +5,9 @@ Pure: the case, the person's file and the time in; a plan out. The use cases sto
 """
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from services.outreach.domain.ladder import (
     AttemptsExhausted,
@@ -18,10 +19,11 @@ from services.outreach.domain.ladder import (
     next_step,
 )
 from services.outreach.domain.model import ContactRequest, Decision, Person
-from services.outreach.domain.rule_engine import decide
+from services.outreach.domain.rule_engine import collection_block, decide
 from services.outreach.domain.rulebook import Channel, Purpose, RuleBook
 from services.outreach.domain.strategy import Action, Ladder
 from services.outreach.domain.waiting import WaitingFor
+from services.outreach.domain.windows import start_of_day
 
 OUTCOME_TIMEOUT = timedelta(days=1)  # no word from the gateway or dialer: try the step again
 VISIT_CONFIRMATION_WAIT = timedelta(days=1)  # a delivered visit-time offer waits this long for an answer
@@ -82,6 +84,8 @@ def plan_next(case: CaseView, person: Person, book: RuleBook, now: datetime) -> 
     if state is None or step is None:
         return hold(case, None, WaitingFor.PERSON)
     if step.action == "legal_referral":
+        if (block := collection_block(case.case_id, person.history, book)) is not None:
+            return hold(case, None, waiting_for_rule(block.rule_id))  # no referral while collection is paused
         moved = _advance(state, StepDone(contacted=True), now)
         return replace(moved, special="legal_referral")
     request = _request(case, person, step.action)
@@ -90,8 +94,15 @@ def plan_next(case: CaseView, person: Person, book: RuleBook, now: datetime) -> 
     decision = decide(request, person.history, book, now)
     if decision.allowed:
         return Plan(request, decision, None, state.index, state.attempts, now + OUTCOME_TIMEOUT, WaitingFor.OUTCOME)
-    waiting = WaitingFor.RULE if decision.retry_at else _waiting_for_person(decision.rule_id)
-    return Plan(request, decision, None, state.index, state.attempts, decision.retry_at, waiting)
+    return replace(after_block(case, decision), request=request, decision=decision)
+
+
+def after_block(case: CaseView, decision: Decision) -> Plan:
+    """A contact the rule book blocked (when decided, or at the last check before sending): the case stays on
+    its step and try, until the earliest instant every rule allows, or until what only a person or a new fact
+    lifts changes."""
+    waiting = WaitingFor.RULE if decision.retry_at else waiting_for_rule(decision.rule_id)
+    return Plan(None, None, None, case.step_index, case.step_attempts, decision.retry_at, waiting)
 
 
 def timed_out(case: CaseView, now: datetime) -> Plan | None:
@@ -126,10 +137,15 @@ def promise_terms(promised: tuple[int, date] | None, overdue_amount: int, now: d
     return max(amount, 1), due
 
 
-def while_promised(case: CaseView, due: date, grace_days: int, now: datetime) -> Plan:
-    """The case pauses until the promise's date plus the grace, when the tick settles it."""
-    until = datetime.combine(due + timedelta(days=grace_days + 1), time(), now.tzinfo)
-    return hold(case, until, WaitingFor.PROMISE)
+def promise_deadline(due: date, grace_days: int, zone: ZoneInfo) -> datetime:
+    """Payments made from the promise up to this instant count toward it: the end of its due date plus the grace,
+    on the portfolio's calendar. A promise not covered by then is broken by the tick that reaches it."""
+    return start_of_day(due + timedelta(days=grace_days + 1), zone)
+
+
+def while_promised(case: CaseView, deadline: datetime) -> Plan:
+    """The case pauses until the promise's deadline, when the tick settles it."""
+    return hold(case, deadline, WaitingFor.PROMISE)
 
 
 def visit_offer_open(case: CaseView) -> bool:
@@ -171,11 +187,16 @@ def _request(case: CaseView, person: Person, action: Action) -> ContactRequest |
                           TEMPLATE_IDS[(action, "borrower")])
 
 
-def _waiting_for_person(rule_id: str) -> WaitingFor:
-    """What must change before a blocked case can go on; the store resumes cases by this."""
-    if rule_id == "complaint.open":
-        return WaitingFor.COMPLAINT
-    return WaitingFor.PREFERENCE if rule_id.startswith("preference.") else WaitingFor.PERSON
+FACT_RULES: dict[str, WaitingFor] = {  # rule id prefix -> the fact whose change lifts the block
+    "complaint.": WaitingFor.COMPLAINT, "loan.paid_up": WaitingFor.PAID_UP, "dispute.": WaitingFor.DISPUTE,
+    "agreement.": WaitingFor.AGREEMENT, "preference.": WaitingFor.PREFERENCE,
+}
+
+
+def waiting_for_rule(rule_id: str) -> WaitingFor:
+    """What must change before a case blocked by a rule without a retry time can go on; the use cases resume
+    cases by this."""
+    return next((waiting for prefix, waiting in FACT_RULES.items() if rule_id.startswith(prefix)), WaitingFor.PERSON)
 
 
 def decision_id(case_id: str, now: datetime, rule_id: str) -> str:
@@ -183,5 +204,15 @@ def decision_id(case_id: str, now: datetime, rule_id: str) -> str:
     return str(uuid.uuid5(_IDS, f"decision:{case_id}:{now.isoformat()}:{rule_id}"))
 
 
+def final_decision_id(attempt_id: str, rule_id: str) -> str:
+    """The decision that an allowed attempt is not to be sent after all (an attempt is stopped once)."""
+    return str(uuid.uuid5(_IDS, f"final:{attempt_id}:{rule_id}"))
+
+
 def attempt_id(case_id: str, now: datetime) -> str:
     return str(uuid.uuid5(_IDS, f"attempt:{case_id}:{now.isoformat()}"))
+
+
+def offer_id(attempt_id: str) -> str:
+    """The visit-time offer an SMS attempt makes."""
+    return f"offer-{attempt_id}"

@@ -11,7 +11,7 @@ from datetime import time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, model_validator
 
 from services.outreach.domain.windows import HoursWindow
 
@@ -63,15 +63,26 @@ class RollingCallCap(Rule):
 
 
 class QuietAfterConversation(Rule):
-    """No call for `days` x 24 hours after a completed conversation with the borrower."""
+    """No call for `days` x 24 hours after a completed conversation with the borrower.
+
+    A call to the borrower whose outcome is not known yet may have been a conversation: it counts as one until
+    its outcome arrives or `unknown_outcome_counts_for_hours` pass (0: it never counts)."""
 
     days: PositiveInt = 7
+    unknown_outcome_counts_for_hours: NonNegativeInt = 24
 
 
 class UnansweredPerNumber(Rule):
     """At most `max_per_day` unanswered calls to one number per local calendar day."""
 
     max_per_day: PositiveInt = 6
+
+
+class AgreementInForce(Rule):
+    """An agreement in force stops all contact about its loan, every case of it, also those opened after signing;
+    with `holds_other_loans`, also about the customer's other loans."""
+
+    holds_other_loans: bool = False
 
 
 class ThirdParty(Rule):
@@ -90,6 +101,9 @@ class RuleBook(BaseModel):
 
     version: str = Field(min_length=1)
     complaint: Rule = Rule()
+    paid_up: Rule = Rule()
+    dispute: Rule = Rule()
+    agreement: AgreementInForce = AgreementInForce()
     stop_contact: Rule = Rule()
     third_party: ThirdParty = ThirdParty()
     invalid_destination: Rule = Rule()

@@ -1,7 +1,10 @@
-"""Rules that only a person's action can lift: a complaint, a stop request, third-party misuse, a bad number.
+"""Rules that only a person's action or a new fact can lift: a complaint, a paid-up loan, a dispute, an agreement
+in force, a stop request, third-party misuse, a bad number.
 
 Each returns a Block without a retry time, or None when it has nothing
 against the request. Waiting changes none of them, so no retry time is given.
+The first four are about the case, whatever the contact (`case_id` only): they
+also stop what is not a contact, a referral to legal services.
 """
 from datetime import datetime
 
@@ -9,9 +12,28 @@ from services.outreach.domain.model import Block, ContactRequest, PersonHistory
 from services.outreach.domain.rulebook import RuleBook
 
 
-def complaint_open(request: ContactRequest, person: PersonHistory, book: RuleBook, now: datetime) -> Block | None:
+def complaint_open(case_id: str, person: PersonHistory, book: RuleBook) -> Block | None:
     """An open complaint pauses all collection activity for the person until it is resolved."""
     return Block("complaint.open") if person.open_complaint else None
+
+
+def paid_up(case_id: str, person: PersonHistory, book: RuleBook) -> Block | None:
+    """A payment cleared everything overdue on the case: nothing more about it until the day's end closes it."""
+    return Block("loan.paid_up") if case_id in person.paid_up_cases else None
+
+
+def dispute_open(case_id: str, person: PersonHistory, book: RuleBook) -> Block | None:
+    """A purchase in dispute with the merchant: no collection of its loan until the dispute is resolved."""
+    return Block("dispute.open") if case_id in person.disputed_cases else None
+
+
+def agreement_in_force(case_id: str, person: PersonHistory, book: RuleBook) -> Block | None:
+    """An agreement in force holds every case of its loan; by policy, also the customer's other loans."""
+    if case_id in person.agreement_cases:
+        return Block("agreement.in_force")
+    if book.agreement.holds_other_loans and person.agreement_in_force:
+        return Block("agreement.other_loan")
+    return None
 
 
 def stop_contact(request: ContactRequest, person: PersonHistory, book: RuleBook, now: datetime) -> Block | None:

@@ -13,6 +13,8 @@ from services.outreach.domain.model import Attempt, Block, ContactRequest, Perso
 from services.outreach.domain.rulebook import RuleBook
 from services.outreach.domain.windows import local, start_of_next_day
 
+UNKNOWN_OUTCOME_RULE = "cap.calls.outcome_unknown"
+
 
 def preferred_hours(request: ContactRequest, person: PersonHistory, book: RuleBook,
                     now: datetime) -> Block | None:
@@ -50,11 +52,18 @@ def rolling_calls(request: ContactRequest, person: PersonHistory, book: RuleBook
 
 def quiet_after_conversation(request: ContactRequest, person: PersonHistory, book: RuleBook,
                              now: datetime) -> Block | None:
-    last = person.last_conversation_at()
-    if request.channel != "call" or last is None:
+    """No call for a while after a conversation, and none while a call that may have been one is unresolved:
+    the absence of its outcome is no evidence (it may be in flight)."""
+    if request.channel != "call":
         return None
-    ends = last + timedelta(days=book.quiet_after_conversation.days)
-    return Block("cap.calls.after_conversation", ends) if now < ends else None
+    rule = book.quiet_after_conversation
+    quiet, unknown = timedelta(days=rule.days), timedelta(hours=rule.unknown_outcome_counts_for_hours)
+    last = person.last_conversation_at()
+    if last is not None and now < last + quiet:
+        possible = [at + min(quiet, unknown) for at in person.calls_without_outcome()]
+        return Block("cap.calls.after_conversation", max([last + quiet, *possible]))
+    possible = [ends for at in person.calls_without_outcome() if now < (ends := at + min(quiet, unknown))]
+    return Block(UNKNOWN_OUTCOME_RULE, max(possible)) if possible else None
 
 
 def unanswered_per_number(request: ContactRequest, person: PersonHistory, book: RuleBook,

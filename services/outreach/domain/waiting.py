@@ -35,8 +35,18 @@ class WaitingFor(StrEnum):
     """The borrower's own preference blocked the step (stop contact, another channel, hours that never meet
     the contact hours); any change of preferences resumes it."""
 
+    PAID_UP = "paid_up"
+    """A payment cleared everything overdue on the case (`delinquency.loan_paid_up`): nothing more is done about
+    it until the day's end closes it; a reversal of that payment lets it go on."""
+
+    DISPUTE = "dispute"
+    """The loan's purchase is in dispute with the merchant: no collection at all until every dispute of the loan
+    is resolved."""
+
     AGREEMENT = "agreement"
-    """A signed agreement holds the case: no contact at all; a broken agreement restarts the ladder."""
+    """An agreement in force holds the case (signed before or after the case opened; by policy also another loan's
+    agreement): no contact at all. A broken agreement restarts the ladder; a fulfilled or ended one lets the case
+    go on."""
 
     PERSON = "person"
     """Nothing automatic moves the case: its ladder is finished or missing, no usable number is left, a rule

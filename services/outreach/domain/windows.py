@@ -53,8 +53,12 @@ def local(instant: datetime, zone: ZoneInfo) -> datetime:
 
 def start_of_next_day(instant: datetime, zone: ZoneInfo) -> datetime:
     """The first instant of the local day after the one `instant` falls on."""
-    tomorrow = local(instant, zone).date() + timedelta(days=1)
-    return min(_instants_at(tomorrow, MIDNIGHT, zone))
+    return start_of_day(local(instant, zone).date() + timedelta(days=1), zone)
+
+
+def start_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of the local calendar day `day`."""
+    return min(_instants_at(day, MIDNIGHT, zone))
 
 
 def first_at_or_after(instant: datetime, day: date, wall: time, zone: ZoneInfo) -> datetime | None:

@@ -5,7 +5,9 @@ from datetime import date, datetime
 import asyncpg
 
 from services.outreach.domain.planning import Plan
+from services.outreach.domain.rules_timing import UNKNOWN_OUTCOME_RULE
 from services.outreach.domain.waiting import WaitingFor
+from services.outreach.store import contacts, visits
 from shared.events.delinquency import DelinquencySnapshot
 
 
@@ -69,16 +71,14 @@ async def close_cases_of_loan(conn: asyncpg.Connection, loan_id: str, reason: st
         " WHERE loan_id = $1 AND status = 'open' RETURNING case_id", loan_id, reason, at,
     )
     closed = [r["case_id"] for r in rows]
-    await conn.execute("UPDATE contact_attempts SET dispatch_status = 'cancelled'"
-                       " WHERE case_id = ANY($1::text[]) AND dispatch_status = 'pending'", closed)
-    await conn.execute("UPDATE visit_offers SET status = 'expired' WHERE case_id = ANY($1::text[])"
-                       " AND status = 'offered'", closed)
+    await contacts.cancel_pending(conn, closed)
+    await visits.expire_open(conn, closed)
     return closed
 
 
 async def due_cases(conn: asyncpg.Connection, now: datetime, limit: int) -> list[CaseRow]:
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM cases WHERE status = 'open' AND next_action_at <= $1 AND agreement_id IS NULL"
+        f"SELECT {_COLUMNS} FROM cases WHERE status = 'open' AND next_action_at <= $1"
         " ORDER BY next_action_at, case_id LIMIT $2 FOR UPDATE SKIP LOCKED", now, limit,
     )
     return [CaseRow.of(r) for r in rows]
@@ -116,13 +116,43 @@ async def visit_scheduled(conn: asyncpg.Connection, case_id: str, visit_request_
                        case_id, visit_request_id, visit_id)
 
 
-async def hold_for_agreement(conn: asyncpg.Connection, case_id: str, agreement_id: str) -> None:
-    """A signed agreement stops all contact on the case: nothing due, nothing queued, no offer open."""
-    await conn.execute("UPDATE cases SET agreement_id = $2, next_action_at = NULL, waiting_for = $3"
-                       " WHERE case_id = $1", case_id, agreement_id, WaitingFor.AGREEMENT.value)
-    await conn.execute("UPDATE contact_attempts SET dispatch_status = 'cancelled'"
-                       " WHERE case_id = $1 AND dispatch_status = 'pending'", case_id)
-    await conn.execute("UPDATE visit_offers SET status = 'expired' WHERE case_id = $1 AND status = 'offered'", case_id)
+async def cases(conn: asyncpg.Connection, case_ids: list[str]) -> list[CaseRow]:
+    """The open ones among `case_ids`, locked."""
+    rows = await conn.fetch(f"SELECT {_COLUMNS} FROM cases WHERE case_id = ANY($1::text[]) AND status = 'open'"
+                            " ORDER BY case_id FOR UPDATE", case_ids)
+    return [CaseRow.of(r) for r in rows]
+
+
+async def held_by_agreement(conn: asyncpg.Connection, case_ids: list[str], agreement_id: str) -> None:
+    """The cases (of the agreement's loan) an agreement holds: a broken agreement restarts them."""
+    await conn.execute("UPDATE cases SET agreement_id = $2 WHERE case_id = ANY($1::text[]) AND status = 'open'"
+                       " AND agreement_id IS NULL", case_ids, agreement_id)
+
+
+async def release_from_agreement(conn: asyncpg.Connection, agreement_id: str) -> list[str]:
+    rows = await conn.fetch("UPDATE cases SET agreement_id = NULL WHERE agreement_id = $1 AND status = 'open'"
+                            " RETURNING case_id", agreement_id)
+    return [r["case_id"] for r in rows]
+
+
+async def mark_paid_up(conn: asyncpg.Connection, loan_id: str, payment_id: str, at: datetime) -> list[str]:
+    """The loan's open cases: `payment_id` cleared what was overdue; returns them."""
+    rows = await conn.fetch("UPDATE cases SET paid_up_payment_id = $2, paid_up_at = $3 WHERE loan_id = $1"
+                            " AND status = 'open' RETURNING case_id", loan_id, payment_id, at)
+    return [r["case_id"] for r in rows]
+
+
+async def lift_paid_up(conn: asyncpg.Connection, payment_ids: list[str]) -> list[str]:
+    """The payments were reversed: the open cases they had paid up are no longer; returns them."""
+    rows = await conn.fetch("UPDATE cases SET paid_up_payment_id = NULL, paid_up_at = NULL"
+                            " WHERE paid_up_payment_id = ANY($1::text[]) AND status = 'open' RETURNING case_id",
+                            payment_ids)
+    return [r["case_id"] for r in rows]
+
+
+async def open_cases_of_customer(conn: asyncpg.Connection, customer_id: str) -> list[str]:
+    rows = await conn.fetch("SELECT case_id FROM cases WHERE customer_id = $1 AND status = 'open'", customer_id)
+    return [r["case_id"] for r in rows]
 
 
 async def open_cases_of_loan(conn: asyncpg.Connection, loan_id: str) -> list[str]:
@@ -145,21 +175,23 @@ async def count_broken_promise(conn: asyncpg.Connection, case_id: str) -> None:
     await conn.execute("UPDATE cases SET broken_promises = broken_promises + 1 WHERE case_id = $1", case_id)
 
 
-async def pause_customer(conn: asyncpg.Connection, customer_id: str) -> None:
-    """A complaint pauses every case of the person until it is resolved."""
-    await conn.execute("UPDATE cases SET next_action_at = NULL, waiting_for = $2"
-                       " WHERE customer_id = $1 AND status = 'open'", customer_id, WaitingFor.COMPLAINT.value)
-    await conn.execute("UPDATE contact_attempts SET dispatch_status = 'cancelled'"
-                       " WHERE customer_id = $1 AND dispatch_status = 'pending'", customer_id)
-    await conn.execute("UPDATE visit_offers SET status = 'expired' WHERE customer_id = $1 AND status = 'offered'",
-                       customer_id)
-
-
 async def resume_customer(conn: asyncpg.Connection, customer_id: str, at: datetime, waiting_for: WaitingFor) -> None:
-    """Cases that waited for this person's complaint (or preference) to change act at the next tick."""
+    """Cases that waited for this person's preference to change act at the next tick."""
     await conn.execute("UPDATE cases SET next_action_at = $2, waiting_for = NULL"
                        " WHERE customer_id = $1 AND status = 'open' AND waiting_for = $3", customer_id, at,
                        waiting_for.value)
+
+
+async def wake_after_call_outcome(conn: asyncpg.Connection, customer_id: str, at: datetime) -> None:
+    """A call's outcome arrived: the person's cases held only because an earlier call's outcome was unknown act
+    at the next tick (by the rule book's judgement then), not at the end of the wait that was set."""
+    await conn.execute(
+        "UPDATE cases k SET next_action_at = $2 WHERE k.customer_id = $1 AND k.status = 'open'"
+        " AND k.waiting_for = $3 AND k.next_action_at > $2"
+        " AND (SELECT d.rule_id FROM contact_decisions d WHERE d.customer_id = k.customer_id AND d.case_id = k.case_id"
+        " ORDER BY d.decided_at DESC, d.decision_id LIMIT 1) = $4",
+        customer_id, at, WaitingFor.RULE.value, UNKNOWN_OUTCOME_RULE,
+    )
 
 
 async def open_counts(conn: asyncpg.Connection) -> dict[str, int]:

@@ -1,4 +1,6 @@
-"""People and their contact points, from loan events; and a person's file for the rule book."""
+"""People as the rule book sees them: a person's file, their preferences, numbers and loans' contact details (the
+details themselves come from loan events: `contact_details.py`). Only a person a loan's origination named is
+known."""
 import json
 import logging
 from collections import defaultdict
@@ -10,53 +12,14 @@ import asyncpg
 
 from services.outreach.domain.model import Attempt, Person, PersonHistory, Preferences
 from services.outreach.domain.windows import HoursWindow
-from shared.events.loan import CustomerContactUpdated, LoanOriginated
 
 log = logging.getLogger(__name__)
 HISTORY_SPAN = timedelta(days=8)  # the longest rule looks back 7 days
 
 
-async def add_from_originations(conn: asyncpg.Connection, loans: list[LoanOriginated]) -> None:
-    for loan in loans:
-        borrower = loan.borrower
-        await conn.execute(
-            "INSERT INTO customers (customer_id, first_name, time_zone) VALUES ($1, $2, $3)"
-            " ON CONFLICT (customer_id) DO UPDATE SET time_zone = excluded.time_zone",
-            borrower.customer_id, borrower.name, borrower.time_zone,
-        )
-        points = [(p, "borrower", None) for p in borrower.phones]
-        points += [(c.phone, "emergency_contact", c.relation) for c in borrower.emergency_contacts]
-        await conn.executemany(
-            "INSERT INTO contact_points (customer_id, destination, kind, relation) VALUES ($1, $2, $3, $4)"
-            " ON CONFLICT DO NOTHING",
-            [(borrower.customer_id, *point) for point in points],
-        )
-        await conn.execute(
-            "INSERT INTO customer_loans (loan_id, customer_id, product, currency, address) VALUES ($1,$2,$3,$4,$5)"
-            " ON CONFLICT (loan_id) DO NOTHING",
-            loan.loan_id, borrower.customer_id, loan.product, loan.currency, borrower.address.model_dump_json(),
-        )
-
-
-async def apply_contact_update(conn: asyncpg.Connection, update: CustomerContactUpdated) -> None:
-    if update.time_zone:
-        await conn.execute("UPDATE customers SET time_zone = $2 WHERE customer_id = $1", update.customer_id,
-                           update.time_zone)
-    if update.phones is not None:
-        await conn.execute("DELETE FROM contact_points WHERE customer_id = $1 AND kind = 'borrower'"
-                           " AND NOT (destination = ANY($2::text[]))", update.customer_id, update.phones)
-        await conn.executemany(
-            "INSERT INTO contact_points (customer_id, destination, kind) SELECT $1, $2, 'borrower'"
-            " WHERE EXISTS (SELECT 1 FROM customers WHERE customer_id = $1) ON CONFLICT DO NOTHING",
-            [(update.customer_id, phone) for phone in update.phones],
-        )
-    if update.address is not None:
-        await conn.execute("UPDATE customer_loans SET address = $2 WHERE customer_id = $1", update.customer_id,
-                           update.address.model_dump_json())
-
-
 async def known(conn: asyncpg.Connection, customer_id: str) -> bool:
-    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM customers WHERE customer_id = $1)", customer_id)
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM customers WHERE customer_id = $1"
+                               " AND first_name IS NOT NULL)", customer_id)
 
 
 async def reachable(conn: asyncpg.Connection, customer_id: str) -> bool:
@@ -65,37 +28,68 @@ async def reachable(conn: asyncpg.Connection, customer_id: str) -> bool:
                                " AND kind = 'borrower' AND NOT invalid)", customer_id)
 
 
+async def lock_customer(conn: asyncpg.Connection, customer_id: str) -> bool:
+    """Whether the customer is known; their row stays locked to the end of the transaction, so changes of
+    one person's preferences are made one after the other."""
+    return await conn.fetchval("SELECT true FROM customers WHERE customer_id = $1 AND first_name IS NOT NULL"
+                               " FOR UPDATE", customer_id) or False
+
+
+async def preferences_changed_at(conn: asyncpg.Connection, customer_id: str) -> datetime | None:
+    return await conn.fetchval("SELECT updated_at FROM preferences WHERE customer_id = $1", customer_id)
+
+
 async def save_preferences(conn: asyncpg.Connection, customer_id: str, preferences: Preferences,
-                           at: datetime) -> None:
-    """The borrower's own choice replaces whatever they chose before."""
+                           at: datetime) -> bool:
+    """The borrower's choice at `at` replaces whatever they chose before it; never a later choice (False)."""
     hours = preferences.preferred_hours
-    await conn.execute(
+    status = await conn.execute(
         "INSERT INTO preferences (customer_id, stop_contact, preferred_channel, preferred_start, preferred_end,"
         " updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (customer_id) DO UPDATE SET"
         " stop_contact = excluded.stop_contact, preferred_channel = excluded.preferred_channel,"
         " preferred_start = excluded.preferred_start, preferred_end = excluded.preferred_end,"
-        " updated_at = excluded.updated_at",
+        " updated_at = excluded.updated_at WHERE preferences.updated_at < excluded.updated_at",
         customer_id, preferences.stop_contact, preferences.preferred_channel, hours.start if hours else None,
         hours.end if hours else None, at,
     )
+    return status.endswith(" 1")
 
 
-async def people(conn: asyncpg.Connection, customer_ids: list[str], now: datetime) -> dict[str, Person]:
-    """Each person's file as the rule book needs it: recent attempts, complaints, preferences, numbers."""
-    customers = await conn.fetch(
-        "SELECT c.customer_id, c.time_zone, p.stop_contact, p.preferred_channel, p.preferred_start, p.preferred_end,"
-        " EXISTS (SELECT 1 FROM complaints k WHERE k.customer_id = c.customer_id AND k.status = 'open') AS complaint"
-        " FROM customers c LEFT JOIN preferences p USING (customer_id) WHERE c.customer_id = ANY($1::text[])",
-        customer_ids,
-    )
+# What stops collection on a person's open case `k`, whatever the contact: one definition each, read into the file.
+_OPEN_CASES = "SELECT k.case_id FROM cases k WHERE k.customer_id = c.customer_id AND k.status = 'open'"
+PAID_UP = "k.paid_up_payment_id IS NOT NULL"
+DISPUTED = "EXISTS (SELECT 1 FROM loan_disputes d WHERE d.loan_id = k.loan_id AND d.resolved_at IS NULL)"
+AGREEMENT_ON_ITS_LOAN = ("(k.agreement_id IS NOT NULL OR EXISTS (SELECT 1 FROM agreements a"
+                         " WHERE a.loan_id = k.loan_id AND a.status = 'signed'))")
+_PEOPLE = f"""
+SELECT c.customer_id, c.time_zone, p.stop_contact, p.preferred_channel, p.preferred_start, p.preferred_end,
+       EXISTS (SELECT 1 FROM complaints q WHERE q.customer_id = c.customer_id AND q.status = 'open') AS complaint,
+       ARRAY({_OPEN_CASES} AND {PAID_UP}) AS paid_up_cases,
+       ARRAY({_OPEN_CASES} AND {DISPUTED}) AS disputed_cases,
+       ARRAY({_OPEN_CASES} AND {AGREEMENT_ON_ITS_LOAN}) AS agreement_cases,
+       EXISTS (SELECT 1 FROM agreements a WHERE a.customer_id = c.customer_id AND a.status = 'signed')
+       OR EXISTS ({_OPEN_CASES} AND k.agreement_id IS NOT NULL) AS agreement_in_force
+FROM customers c LEFT JOIN preferences p USING (customer_id)
+WHERE c.customer_id = ANY($1::text[]) AND c.first_name IS NOT NULL AND c.time_zone IS NOT NULL
+"""
+
+
+async def people(conn: asyncpg.Connection, customer_ids: list[str], now: datetime,
+                 leaving_out: str | None = None) -> dict[str, Person]:
+    """Each person's file as the rule book needs it: recent attempts, complaints, preferences, numbers, and
+    which of their open cases are paid up, in dispute or under an agreement. An attempt counts from when it was
+    sent, or decided until it is; `leaving_out` is an attempt being judged again (at its last check before
+    sending), which does not count against itself."""
+    customers = await conn.fetch(_PEOPLE, customer_ids)
     points = await conn.fetch(
         "SELECT customer_id, destination, kind, invalid FROM contact_points WHERE customer_id = ANY($1::text[])"
         " ORDER BY customer_id, kind, invalid, destination", customer_ids,
     )
     attempts = await conn.fetch(
-        "SELECT customer_id, channel, destination, recipient, decided_at, outcome FROM contact_attempts"
-        " WHERE customer_id = ANY($1::text[]) AND decided_at > $2 AND dispatch_status <> 'cancelled'",
-        customer_ids, now - HISTORY_SPAN,
+        "SELECT customer_id, channel, destination, recipient, coalesce(sent_at, decided_at) AS at, outcome"
+        " FROM contact_attempts WHERE customer_id = ANY($1::text[]) AND decided_at > $2"
+        " AND dispatch_status <> 'cancelled' AND attempt_id IS DISTINCT FROM $3",
+        customer_ids, now - HISTORY_SPAN, leaving_out,
     )
     points_of, attempts_of = _by_customer(points), _by_customer(attempts)
     return {row["customer_id"]: _person(row, points_of.get(row["customer_id"], []),
@@ -113,12 +107,16 @@ def _by_customer(rows) -> dict[str, list]:
 def _person(row, mine, attempts) -> Person:
     history = PersonHistory(
         time_zone=row["time_zone"],
-        attempts=tuple(Attempt(a["channel"], a["destination"], a["recipient"], a["decided_at"], a["outcome"])
+        attempts=tuple(Attempt(a["channel"], a["destination"], a["recipient"], a["at"], a["outcome"])
                        for a in attempts),
         open_complaint=row["complaint"],
         preferences=_preferences(row),
         phones=frozenset(p["destination"] for p in mine if p["kind"] == "borrower"),
         invalid_destinations=frozenset(p["destination"] for p in mine if p["invalid"]),
+        paid_up_cases=frozenset(row["paid_up_cases"]),
+        disputed_cases=frozenset(row["disputed_cases"]),
+        agreement_cases=frozenset(row["agreement_cases"]),
+        agreement_in_force=row["agreement_in_force"],
     )
     return Person(history, tuple(p["destination"] for p in mine if p["kind"] == "borrower"),
                   tuple(p["destination"] for p in mine if p["kind"] == "emergency_contact" and not p["invalid"]))

@@ -30,3 +30,15 @@ async def open_offer(conn: asyncpg.Connection, customer_id: str, offer_id: str |
 async def confirm(conn: asyncpg.Connection, offer_id: str, start: datetime, end: datetime) -> None:
     await conn.execute("UPDATE visit_offers SET status = 'confirmed', confirmed_start = $2, confirmed_end = $3"
                        " WHERE offer_id = $1", offer_id, start, end)
+
+
+async def expire_open(conn: asyncpg.Connection, case_ids: list[str]) -> None:
+    """The cases' offers still open can no longer be taken up."""
+    await conn.execute("UPDATE visit_offers SET status = 'expired' WHERE case_id = ANY($1::text[])"
+                       " AND status = 'offered'", case_ids)
+
+
+async def withdraw(conn: asyncpg.Connection, offer_id: str) -> None:
+    """An offer whose message was never sent cannot be taken up."""
+    await conn.execute("UPDATE visit_offers SET status = 'expired' WHERE offer_id = $1 AND status = 'offered'",
+                       offer_id)

@@ -1,69 +1,33 @@
 """Outreach's handler and use cases on a real Postgres, without Kafka: what a borrower, a dialer and
 the sandbox see of a case: the contact decided on the clock, its outcome, a complaint, a visit time.
 
-Every borrower lives in Asia/Shanghai; times below are their wall clock. The champion strategy puts
-these cases (bucket 1-30, medium risk, CNY 600 overdue) on its `early` ladder: an SMS reminder, a
-call a day later, then a visit.
+The borrowers and their cases are those of `support.py`.
 """
 from datetime import timedelta
 
 import pytest
 
 from services.outreach import sandbox
-from services.outreach.app import emitter
 from services.outreach.borrower_rights import complain, confirm_visit, resolve_complaint
 from services.outreach.channels.base import OutboundMessage, SendResult
 from services.outreach.channels.sender import Sender
-from services.outreach.context import Outreach
-from services.outreach.domain.rulebook import RuleBook
-from services.outreach.domain.strategy import StrategyTable
-from services.outreach.handlers import OutreachHandler
+from services.outreach.last_check import clear_to_send
 from services.outreach.outcomes import record_outcome
 from shared.refusal import Conflict, NotFound
-from tests.helpers.loan_events import SHANGHAI, originated
-from tests.helpers.outreach import LOAN_START, OVERDUE_DAY, SCHEDULE, at, became_overdue, champion_case_id, tick
-from tests.helpers.service_tier import emitted, incoming
-
-DAY = OVERDUE_DAY + timedelta(days=1)  # the first day outreach can act on the case
-CTX = Outreach(rulebook=RuleBook.load(), strategy=StrategyTable.load(), callback_number="400-820-0000",
-               promise_grace_days=2, due_cases_per_tick=2000)
-HANDLER = OutreachHandler(CTX, SHANGHAI)
-EVENTS = emitter("outreach-events")
-
-
-class InThisTransaction:
-    """A unit of work that runs every piece of work in the test's own rolled-back transaction."""
-
-    def __init__(self, tx):
-        self.tx = tx
-
-    async def run(self, work, require_clock: bool = True):
-        return await work(self.tx)
-
-
-async def overdue_case(tx, label: str, loan_id: str = "L1", customer_id: str = "C1") -> str:
-    case_id = champion_case_id(label)
-    _, key, value = originated(loan_id, customer_id, SCHEDULE, LOAN_START)
-    await HANDLER(tx, incoming("loan-events", (key, value)))
-    await HANDLER(tx, incoming("delinquency-events", became_overdue(loan_id, customer_id, case_id)))
-    return case_id
-
-
-async def tick_at(tx, when) -> None:
-    await HANDLER(tx, incoming("clock", ("clock", tick(when))))
-
-
-def kinds(tx) -> list[str]:
-    return [kind for kind, _ in emitted(tx)]
-
-
-async def case_row(tx, case_id: str):
-    return await tx.conn.fetchrow("SELECT * FROM cases WHERE case_id = $1", case_id)
-
-
-async def only_attempt(tx, customer_id: str = "C1"):
-    [attempt] = await tx.conn.fetch("SELECT * FROM contact_attempts WHERE customer_id = $1", customer_id)
-    return attempt
+from tests.helpers.loan_events import SHANGHAI
+from tests.helpers.outreach import at
+from tests.helpers.service_tier import emitted
+from tests.service.outreach.support import (
+    CTX,
+    DAY,
+    EVENTS,
+    InThisTransaction,
+    case_row,
+    kinds,
+    only_attempt,
+    overdue_case,
+    tick_at,
+)
 
 
 async def test_outside_contact_hours_the_reminder_is_blocked_then_sent_when_the_window_opens(outreach_db):
@@ -114,24 +78,30 @@ async def test_a_complaint_cancels_what_is_queued_and_pauses_the_person_until_it
         case_id = await overdue_case(tx, "complaint")
         await tick_at(tx, at(DAY, 10))
         with pytest.raises(NotFound) as unknown:
-            await complain(tx, "k-0", "C-nobody", "conduct", "who are you")
+            await complain(tx, CTX, "k-0", "C-nobody", "conduct", "who are you")
         assert unknown.value.code == "customer_not_found"
 
-        await complain(tx, "k-1", "C1", "conduct", "They phoned my employer")
-        assert (await only_attempt(tx))["dispatch_status"] == "cancelled"
+        await complain(tx, CTX, "k-1", "C1", "conduct", "They phoned my employer")
+        attempt = await only_attempt(tx)
+        assert attempt["dispatch_status"] == "cancelled"
         case = await case_row(tx, case_id)
         assert (case["waiting_for"], case["next_action_at"]) == ("complaint", None)
-        (kind, opened) = emitted(tx)[-1]
+        (kind, opened), (stopped, final) = emitted(tx)[-2:]
         assert kind == "outreach.complaint_opened" and "employer" not in opened.model_dump_json()
+        assert stopped == "outreach.contact_blocked" and (final.rule_id, final.case_id) == ("complaint.open", case_id)
+        [decision] = await tx.conn.fetch("SELECT * FROM contact_decisions WHERE attempt_id = $1",
+                                         attempt["attempt_id"])  # the reminder's final decision: not sent
+        assert (decision["allowed"], decision["rule_id"], decision["decision_id"]) == (
+            False, "complaint.open", final.decision_id)
 
         await tick_at(tx, at(DAY + timedelta(days=1), 10, 30))
-        assert kinds(tx)[-1] == "outreach.complaint_opened"  # nothing decided, nothing sent
+        assert kinds(tx)[-1] == "outreach.contact_blocked"  # nothing decided, nothing sent
 
-        await resolve_complaint(tx, "k-1", "upheld")
+        await resolve_complaint(tx, CTX, "k-1", "upheld")
         case = await case_row(tx, case_id)
         assert (case["waiting_for"], case["next_action_at"]) == (None, at(DAY + timedelta(days=1), 10, 30))
         with pytest.raises(NotFound) as resolved:
-            await resolve_complaint(tx, "k-1", "upheld")
+            await resolve_complaint(tx, CTX, "k-1", "upheld")
         assert resolved.value.code == "complaint_not_found"
         await tick_at(tx, at(DAY + timedelta(days=1), 10, 40))
         assert kinds(tx)[-2:] == ["outreach.complaint_resolved", "outreach.contact_attempted"]
@@ -212,7 +182,8 @@ async def test_a_message_the_gateway_rejects_is_given_up_and_counts_as_a_failed_
         async def failed(attempt_id: str) -> None:
             await unit.run(lambda work_tx: record_outcome(work_tx, CTX, attempt_id, "failed"))
 
-        assert await Sender(unit, gateway, on_failed=failed).send_once() == 1
+        sender = Sender(unit, gateway, on_failed=failed, last_check=lambda tx, attempt: clear_to_send(tx, CTX, attempt))
+        assert await sender.send_once() == 1
         attempt = await only_attempt(tx)
         assert [m.attempt_id for m in gateway.sent] == [attempt["attempt_id"]]
         assert (attempt["dispatch_status"], attempt["dispatch_tries"], attempt["outcome"]) == ("failed", 1, "failed")

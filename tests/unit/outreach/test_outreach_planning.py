@@ -38,8 +38,8 @@ def person(**preferences) -> Person:
 
 def test_the_stored_waiting_for_strings_are_the_ones_the_database_holds():
     assert {w.value for w in WaitingFor} == {
-        "outcome", "visit_confirmation", "visit", "promise", "rule", "complaint", "preference", "agreement",
-        "person", "customer_data", "error"}
+        "outcome", "visit_confirmation", "visit", "promise", "rule", "complaint", "preference", "paid_up",
+        "dispute", "agreement", "person", "customer_data", "error"}
 
 
 def test_an_allowed_contact_waits_for_its_outcome_a_day():

@@ -15,6 +15,9 @@ CALL = ContactRequest("cust-1", "case-1", "call", "borrower", PHONE, "collection
 
 DOCUMENTED_ORDER = [
     ("complaint", "complaint.open"),
+    ("paid_up", "loan.paid_up"),
+    ("dispute", "dispute.open"),
+    ("agreement", "agreement.in_force"),
     ("stop_contact", "preference.stop_contact"),
     ("invalid_destination", "destination.invalid"),
     ("preferred_channel", "preference.channel"),
@@ -34,7 +37,8 @@ def everything_wrong() -> PersonHistory:
     conversation = Attempt("call", PHONE, "borrower", datetime(2026, 6, 9, 10, tzinfo=SHANGHAI), "reached")
     return PersonHistory(
         "Asia/Shanghai", attempts=tuple(calls) + (conversation,), open_complaint=True, phones=frozenset({PHONE}),
-        invalid_destinations=frozenset({PHONE}),
+        invalid_destinations=frozenset({PHONE}), paid_up_cases=frozenset({"case-1"}),
+        disputed_cases=frozenset({"case-1"}), agreement_cases=frozenset({"case-1"}), agreement_in_force=True,
         preferences=Preferences(True, "sms", HoursWindow(time(18), time(20))),
     )
 
@@ -42,9 +46,9 @@ def everything_wrong() -> PersonHistory:
 def test_the_table_lists_the_sections_in_the_documented_order():
     sections = [section for section, _ in RULES]
 
-    assert sections == ["complaint", "stop_contact", "third_party", "third_party", "invalid_destination",
-                        "preferred_channel", "preferred_hours", "contact_hours", "daily_cap", "rolling_call_cap",
-                        "quiet_after_conversation", "unanswered_per_number"]
+    assert sections == ["complaint", "paid_up", "dispute", "agreement", "stop_contact", "third_party", "third_party",
+                        "invalid_destination", "preferred_channel", "preferred_hours", "contact_hours", "daily_cap",
+                        "rolling_call_cap", "quiet_after_conversation", "unanswered_per_number"]
 
 
 def test_switching_rules_off_one_by_one_reveals_each_objection_in_order():
@@ -61,6 +65,8 @@ def test_switching_rules_off_one_by_one_reveals_each_objection_in_order():
 def test_third_party_rules_come_after_a_complaint_and_a_stop_request_but_before_the_rest():
     locate = replace(CALL, recipient="emergency_contact", destination="+8613900000009", purpose="collection")
     person, now = everything_wrong(), datetime(2026, 6, 10, 22, tzinfo=SHANGHAI)
+    person = replace(person, paid_up_cases=frozenset(), disputed_cases=frozenset(), agreement_cases=frozenset(),
+                     agreement_in_force=False)
     no_stop = replace(person, open_complaint=False, preferences=Preferences())
 
     assert decide(locate, person, BOOK, now).rule_id == "complaint.open"
