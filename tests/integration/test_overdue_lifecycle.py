@@ -3,12 +3,12 @@ from datetime import date
 
 from tests.helpers.loan_events import (
     closed,
-    reversal,
     dispute_resolved,
     disputed,
     local,
     originated,
     payment,
+    reversal,
     tick_closing,
 )
 from tests.helpers.overdue import portal_token
