@@ -7,7 +7,7 @@ STACK := bash deploy/local/stack.sh
 WITH_ENV := set -a; eval "$$($(STACK) env)"; set +a;
 PYTEST_ARGS ?= -n 2 --dist loadfile  # two pytest workers, a test file each: the waits on Kafka overlap
 
-.PHONY: run test unit service lint fuzz recovery chaos bench stop stack venv tools reset clean
+.PHONY: run test unit service lint fuzz recovery chaos interleavings bench stop stack venv tools reset clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON_BIN) -m venv $(VENV)
@@ -57,6 +57,11 @@ recovery: venv stack
 chaos: venv stack
 	$(WITH_ENV) KILL_FLOW_CUSTOMERS=$${KILL_FLOW_CUSTOMERS:-200} KILL_FLOW_DAYS=$${KILL_FLOW_DAYS:-120} \
 		KILL_FLOW_KILLS=$${KILL_FLOW_KILLS:-24} $(PY) -m pytest tests/e2e/test_kill_every_service.py -q -s -p no:xdist
+
+## make interleavings: six generated conduct scenarios (make test: two), each with a lagging service, audited.
+interleavings: venv stack
+	$(WITH_ENV) INTERLEAVING_SEEDS=$${INTERLEAVING_SEEDS:-31,32,33,34,35,36} $(PY) -m pytest \
+		tests/e2e/test_conduct_interleavings.py -q -s -p no:xdist
 
 ## make bench: measured throughput against same-run baselines; results in bench/results/.
 bench: venv stack

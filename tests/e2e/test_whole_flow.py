@@ -27,9 +27,7 @@ from shared.events.codec import encode
 from shared.events.dispatch import AgreedInstalment, NegotiatedTerms, VisitCompleted
 from shared.events.loan import PaymentReceived
 from simulator.book import NEVER
-from tests.helpers.kafka import read_topic
 from tests.helpers.whole_flow import WholeFlow, instant, portal_token
-from tools.conduct import accepted, read_attempts, run_audit
 
 CUSTOMERS, DAYS = 200, 120
 PORTFOLIO_ZONE = ZoneInfo("Asia/Shanghai")
@@ -322,10 +320,7 @@ async def test_no_service_dead_letters_what_another_service_announced(run):
 
 
 async def test_the_conduct_auditor_finds_nothing(run):
-    loan_events = accepted(r.value for r in await read_topic(run.flow.stack.bootstrap, run.flow.topics.loan_events))
-    events = {**run.events, "loan": loan_events}
-    stored = await read_attempts(lambda sql: run.flow.query("outreach", sql))
-    audit = run_audit(events, stored=stored)
+    audit = await run.flow.conduct_audit()
     print(f"conduct audit: {dict(audit.summary()) or 'no breach'}; not checked: {dict(audit.gaps) or 'nothing'}")
     examples = defaultdict(list)
     for breach in audit.breaches:

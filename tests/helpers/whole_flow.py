@@ -48,6 +48,7 @@ from tests.helpers.kafka import read_topic
 from tests.helpers.process import ServiceProcess, free_port, settings_env
 from tests.helpers.stack import Stack
 from tests.helpers.waiting import eventually
+from tools.conduct import Audit, accepted, read_attempts, run_audit
 from tools.demo import HOURLY_TICKS
 from tools.roster_seed import roster
 
@@ -97,6 +98,7 @@ class WholeFlow:
     day_seconds: list[float] = field(default_factory=list, repr=False)
     process_logs: Path | None = None  # set: each service runs as its own OS process, logging there
     processes: dict[str, ServiceProcess] = field(default_factory=dict, repr=False)
+    paused: set[str] = field(default_factory=set)  # services stopped for a while: the run goes on without them
     _zone_changes: dict[str, list] | None = field(default=None, repr=False)
 
     @property
@@ -142,6 +144,17 @@ class WholeFlow:
         runtime = makers[name](self.settings[name])
         await runtime.start()
         self.runtimes[name] = runtime
+
+    async def pause(self, name: str) -> None:
+        """Stop a service (in-process) for a while: its consumer falls behind, its time stands still, and
+        the others go on without waiting for it."""
+        await self.runtimes.pop(name).stop()
+        self.paused.add(name)
+
+    async def resume(self, name: str) -> None:
+        """Start it again: it catches up from its group's committed offsets."""
+        self.paused.discard(name)
+        await self._start_in_process(name)
 
     async def _start_process(self, name: str) -> None:
         """`python -m services.<name>` with static group membership (as a pod): a restart after a
@@ -241,13 +254,15 @@ class WholeFlow:
 
     async def _settled(self, now: datetime) -> bool:
         for name in SERVICES:
+            if name in self.paused:
+                continue
             conn = self.watch[name]
             clock = await conn.fetchval("SELECT now FROM service_clock")
             if clock is None or clock < now:
                 return False
             if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM outbox WHERE sent_at IS NULL)"):
                 return False
-        if await self.watch["outreach"].fetchval(
+        if "outreach" not in self.paused and await self.watch["outreach"].fetchval(
                 "SELECT EXISTS (SELECT 1 FROM contact_attempts WHERE dispatch_status = 'pending'"
                 " AND next_dispatch_at <= (SELECT now FROM service_clock))"):
             # Nothing wakes outreach's sender when a tick creates attempts: it polls every half
@@ -267,6 +282,15 @@ class WholeFlow:
         return state
 
     # --- looking inside -------------------------------------------------------------------------
+
+    async def conduct_audit(self) -> Audit:
+        """The conduct auditor (tools/conduct) over every topic of the run and outreach's attempts."""
+        t = self.topics
+        events = {kind: await self.events(topic) for kind, topic in (
+            ("delinquency", t.delinquency_events), ("outreach", t.outreach_events),
+            ("dispatch", t.dispatch_events), ("agreement", t.agreement_events))}
+        events["loan"] = accepted(r.value for r in await read_topic(self.stack.bootstrap, t.loan_events))
+        return run_audit(events, stored=await read_attempts(lambda sql: self.query("outreach", sql)))
 
     async def query(self, service: str, sql: str, *args) -> list[asyncpg.Record]:
         return await self.watch[service].fetch(sql, *args)
