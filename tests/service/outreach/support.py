@@ -9,6 +9,7 @@ import asyncio
 from datetime import timedelta
 
 from services.outreach.app import emitter
+from services.outreach.channels.base import OutboundMessage, SendResult
 from services.outreach.context import Outreach
 from services.outreach.domain.rulebook import RuleBook
 from services.outreach.domain.strategy import StrategyTable
@@ -86,3 +87,19 @@ async def decisions(tx, customer_id: str = "C1", allowed: bool = False):
 def blocked(tx) -> list:
     """The `outreach.contact_blocked` events emitted so far."""
     return [data for kind, data in emitted(tx) if kind == "outreach.contact_blocked"]
+
+
+class RecordingGateway:
+    """A channel provider that answers every message the same way and keeps what it was handed."""
+
+    def __init__(self, status: str = "accepted", detail: str = "http 202"):
+        self.status, self.detail = status, detail
+        self.sent: list[OutboundMessage] = []
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def send(self, message: OutboundMessage) -> SendResult:
+        self.sent.append(message)
+        return SendResult(self.status, self.detail)

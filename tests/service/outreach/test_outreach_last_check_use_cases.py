@@ -4,7 +4,6 @@ is recorded. An attempt sent keeps when it was sent beside when it was decided."
 from datetime import time, timedelta
 
 from services.outreach.borrower_rights import contact_history, set_preferences
-from services.outreach.channels.base import OutboundMessage, SendResult
 from services.outreach.channels.sender import Sender
 from services.outreach.domain.model import Preferences
 from services.outreach.domain.windows import HoursWindow
@@ -16,6 +15,7 @@ from tests.service.outreach.support import (
     DAY,
     EVENTS,
     InThisTransaction,
+    RecordingGateway,
     attempts,
     blocked,
     case_row,
@@ -24,21 +24,6 @@ from tests.service.outreach.support import (
     overdue_case,
     tick_at,
 )
-
-
-class Accepting:
-    """A gateway that takes every message."""
-
-    def __init__(self):
-        self.sent: list[OutboundMessage] = []
-
-    async def start(self) -> None: ...
-
-    async def close(self) -> None: ...
-
-    async def send(self, message: OutboundMessage) -> SendResult:
-        self.sent.append(message)
-        return SendResult("accepted", "http 202")
 
 
 def sender(tx, gateway) -> Sender:
@@ -55,7 +40,7 @@ async def test_an_attempt_sent_keeps_when_it_was_decided_and_when_it_was_sent(ou
         await overdue_case(tx, "sent-at")
         await tick_at(tx, at(DAY, 10))
         await tick_at(tx, at(DAY, 10, 1))  # the sender runs a minute later (its first try, say, was lost)
-        gateway = Accepting()
+        gateway = RecordingGateway()
         assert await sender(tx, gateway).send_once() == 1
         attempt = await only_attempt(tx)
         assert [m.attempt_id for m in gateway.sent] == [attempt["attempt_id"]]
@@ -70,7 +55,7 @@ async def test_a_stop_request_made_after_the_decision_stops_the_message_before_t
         case_id = await overdue_case(tx, "stop-before-send")
         await tick_at(tx, at(DAY, 10))
         await set_preferences(tx, "C1", Preferences(stop_contact=True))  # queued attempts are not touched by it
-        gateway = Accepting()
+        gateway = RecordingGateway()
         assert await sender(tx, gateway).send_once() == 1
         assert gateway.sent == []
         attempt = await only_attempt(tx)
@@ -92,7 +77,7 @@ async def test_a_message_that_would_now_arrive_outside_the_hours_waits_for_them(
         case_id = await overdue_case(tx, "hours-before-send")
         await tick_at(tx, at(DAY, 20, 55))
         await tick_at(tx, at(DAY, 21, 5))  # the sender got to it after contact hours ended
-        gateway = Accepting()
+        gateway = RecordingGateway()
         await sender(tx, gateway).send_once()
         assert gateway.sent == [] and (await only_attempt(tx))["dispatch_status"] == "cancelled"
         [final] = blocked(tx)
@@ -110,7 +95,7 @@ async def test_preferred_hours_set_after_the_decision_hold_the_message(outreach_
         await overdue_case(tx, "preferred-hours-before-send")
         await tick_at(tx, at(DAY, 10))
         await set_preferences(tx, "C1", Preferences(preferred_hours=HoursWindow(time(18), time(20))))
-        gateway = Accepting()
+        gateway = RecordingGateway()
         await sender(tx, gateway).send_once()
         assert gateway.sent == []
         [final] = blocked(tx)
@@ -125,7 +110,7 @@ async def test_an_attempt_is_not_counted_against_itself_at_its_last_check(outrea
         await overdue_case(tx, "cap-second", loan_id="L2")
         await tick_at(tx, at(DAY, 10))
         assert len(await attempts(tx)) == 2
-        gateway = Accepting()
+        gateway = RecordingGateway()
         assert await sender(tx, gateway).send_once() == 2
         assert len(gateway.sent) == 2 and blocked(tx) == []
 
@@ -143,7 +128,7 @@ async def test_an_attempt_cancelled_after_the_claim_is_not_handed_over(outreach_
     async with outreach_db.rolled_back(EVENTS, None) as tx:
         await overdue_case(tx, "cancelled-before-hand-off")
         await tick_at(tx, at(DAY, 10))
-        gateway = Accepting()
+        gateway = RecordingGateway()
         claiming = CancelledRightAfterTheClaim(InThisTransaction(tx), gateway, on_failed=None,
                                                last_check=lambda work, attempt: clear_to_send(work, CTX, attempt))
         assert await claiming.send_once() == 1

@@ -9,7 +9,6 @@ import pytest
 
 from services.outreach import sandbox
 from services.outreach.borrower_rights import complain, confirm_visit, resolve_complaint
-from services.outreach.channels.base import OutboundMessage, SendResult
 from services.outreach.channels.sender import Sender
 from services.outreach.last_check import clear_to_send
 from services.outreach.outcomes import record_outcome
@@ -22,6 +21,7 @@ from tests.service.outreach.support import (
     DAY,
     EVENTS,
     InThisTransaction,
+    RecordingGateway,
     case_row,
     kinds,
     only_attempt,
@@ -158,26 +158,11 @@ async def test_the_sandbox_borrower_answers_a_delivered_offer_through_the_portal
             assert (await case_row(tx, case_id))["waiting_for"] == "visit"
 
 
-class Rejecting:
-    """A gateway that refuses every message for good (an invalid number, say)."""
-
-    def __init__(self):
-        self.sent: list[OutboundMessage] = []
-
-    async def start(self) -> None: ...
-
-    async def close(self) -> None: ...
-
-    async def send(self, message: OutboundMessage) -> SendResult:
-        self.sent.append(message)
-        return SendResult("rejected", "http 400")
-
-
 async def test_a_message_the_gateway_rejects_is_given_up_and_counts_as_a_failed_try(outreach_db):
     async with outreach_db.rolled_back(EVENTS, None) as tx:
         case_id = await overdue_case(tx, "rejected")
         await tick_at(tx, at(DAY, 10))
-        unit, gateway = InThisTransaction(tx), Rejecting()
+        unit, gateway = InThisTransaction(tx), RecordingGateway("rejected", "http 400")
 
         async def failed(attempt_id: str) -> None:
             await unit.run(lambda work_tx: record_outcome(work_tx, CTX, attempt_id, "failed"))
