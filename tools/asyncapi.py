@@ -50,8 +50,11 @@ class Topic:
 
 TOPICS = [
     Topic("loanEvents", "loan_events_topic", ("loan.", "customer."),
-          "Inbound contract: what the upstream loan systems publish. Each value is a CloudEvents 1.0 event in"
-          " structured mode (JSON); consumers ignore unknown fields."),
+          "Inbound contract: what the upstream loan systems publish. Each message is a CloudEvents 1.0 event in"
+          " structured mode (the value is the JSON event below; content-type application/cloudevents+json or"
+          " none) or in binary mode (the value is its data, a JSON object; the attributes are ce_specversion,"
+          " ce_id, ce_type, ce_source, ce_time, ce_subject headers; content-type is datacontenttype); consumers"
+          " ignore unknown fields. See docs/inbound-contract.md."),
     Topic("clock", "clock_topic", ("clock.",),
           "Time as an event: services read the time from here, never the wall. One partition, one writer"
           " (services.clock or the simulator), so ticks are totally ordered.", partitions=CLOCK_PARTITIONS),
@@ -160,7 +163,7 @@ def _dead_letter_message() -> dict:
 
 
 class _Record:
-    topic, partition, offset, key, value = "topic", 0, 0, None, b""
+    topic, partition, offset, key, value, headers = "topic", 0, 0, None, b"", ()
 
 
 def _channel(address: str, message_names: list[str], specs: list[ServiceSpec], description: str,

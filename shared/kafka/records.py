@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from shared.db.outbox import OutboxMessage
 from shared.events.codec import DecodeError, decode
 from shared.events.envelope import Envelope
+from shared.events.kafka_binding import Headers
 from shared.events.registry import EVENT_TYPES
 
 HANDLER_ERROR = "handler_error"
@@ -30,6 +31,7 @@ class RawRecord(Protocol):
     offset: int
     key: bytes | None
     value: bytes | None
+    headers: Headers
 
 
 class Unprocessable(DecodeError):
@@ -116,7 +118,7 @@ def by_type(events: Iterable[Incoming]) -> defaultdict[str, list[Incoming]]:
 
 def classify(record: RawRecord) -> Incoming | DeadLetter:
     try:
-        decoded = decode(record.value)
+        decoded = decode(record.value, record.headers)
     except DecodeError as error:
         return DeadLetter(record, error.reason, error.detail, error.event_type)
     return Incoming(
