@@ -17,6 +17,7 @@ from shared.events.codec import (
     DecodeError,
     decode,
 )
+from shared.kafka.records import DeadLetter
 from tests.unit.test_contract_bounds import SAMPLES, message
 
 TYPE = "loan.payment_received"
@@ -140,3 +141,21 @@ def test_what_the_sdk_writes_in_either_mode_is_read():
     for written in (sdk_kafka.to_binary_event(event), sdk_kafka.to_structured_event(event)):
         read = decode(written.value, list(written.headers.items()))
         assert (read.envelope.id, read.envelope.type, read.data.payment_id) == ("evt-sdk", TYPE, DATA["payment_id"])
+
+
+def test_a_binary_dead_letter_keeps_the_attribute_headers_so_a_replay_is_whole():
+    value, headers = binary(drop="ce_type")
+    record = _Record(value, headers + [("x-trace", b"abc"), ("ce_partitionkey", b"L-1")])
+    with pytest.raises(DecodeError) as caught:
+        decode(record.value, record.headers)
+    letter = DeadLetter(record, caught.value.reason, caught.value.detail).to_outbox("dlq", "overdue")
+    kept = {name: text for name, text in letter.headers.items() if not name.startswith("dlq-")}
+    assert kept == {name: text.decode() for name, text in headers}
+    assert letter.headers["dlq-detail"] == "headers: ce_type: Field required" and letter.payload == value
+
+
+class _Record:
+    topic, partition, offset, key = "loan-events", 0, 7, b"L-2026-000123"
+
+    def __init__(self, value: bytes | None, headers: list):
+        self.value, self.headers = value, headers
