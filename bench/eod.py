@@ -1,4 +1,5 @@
 """End-of-day evaluation of the whole book, two consecutive business dates, against `SELECT count(*)`."""
+import json
 import random
 import statistics
 import time
@@ -80,7 +81,7 @@ async def evaluate_day(conn: asyncpg.Connection, on: date, topic: str) -> dict:
     steps["python_decisions_and_encoding"] = (evaluated - started) - sum(steps.values())
     steps["outbox_insert"] = written - evaluated
     steps["commit"] = finished - written
-    kinds = Counter(m.headers.get("ce_type", "?").rsplit(".", 1)[-1] for m in messages)
+    kinds = Counter(json.loads(m.payload)["type"].rsplit(".", 1)[-1] for m in messages)
     return {"business_date": on.isoformat(), "seconds": round(finished - started, 2),
             "steps_seconds": {k: round(v, 2) for k, v in steps.items()},
             "events_emitted": len(messages), "events_by_type": dict(sorted(kinds.items()))}

@@ -26,7 +26,9 @@ from services.overdue.app import create_app as overdue_app
 from services.overdue.settings import OverdueSettings
 from shared.events.codec import CONTRACT_VIOLATION, INVALID_JSON, UNKNOWN_TYPE
 from shared.events.envelope import Envelope
+from shared.events.kafka_binding import ATTRIBUTES, CONTENT_TYPE, STRUCTURED_JSON, header_name
 from shared.events.registry import EVENT_TYPES
+from shared.kafka.published import MESSAGE_ID
 from shared.kafka.records import HANDLER_ERROR, DeadLetter
 from shared.runtime import ServiceSpec, dead_letter_topic
 from shared.settings import CommonSettings
@@ -50,8 +52,11 @@ class Topic:
 
 TOPICS = [
     Topic("loanEvents", "loan_events_topic", ("loan.", "customer."),
-          "Inbound contract: what the upstream loan systems publish. Each value is a CloudEvents 1.0 event in"
-          " structured mode (JSON); consumers ignore unknown fields."),
+          "Inbound contract: what the upstream loan systems publish. Each message is a CloudEvents 1.0 event in"
+          " structured mode (the value is the JSON event below; content-type application/cloudevents+json or"
+          " none) or in binary mode (the value is its data, a JSON object; the attributes are ce_specversion,"
+          " ce_id, ce_type, ce_source, ce_time, ce_subject headers; content-type is datacontenttype); consumers"
+          " ignore unknown fields. See docs/inbound-contract.md."),
     Topic("clock", "clock_topic", ("clock.",),
           "Time as an event: services read the time from here, never the wall. One partition, one writer"
           " (services.clock or the simulator), so ticks are totally ordered.", partitions=CLOCK_PARTITIONS),
@@ -70,8 +75,8 @@ NOT_ON_A_TOPIC_YET: tuple[str, ...] = ()  # outbound types listed as messages be
 KAFKA_KEYS = {"loan.": "the loan id", "customer.": "the customer id", "clock.": "the constant 'clock'",
               "delinquency.": "the loan id", "outreach.": "the customer id", "dispatch.": "the customer id",
               "agreement.": "the loan id"}
-RELAY_HEADERS = {"ce_id": "the event id, for consumers' de-duplication (added by shared/kafka/relay.py)",
-                 "ce_type": "the CloudEvents type"}
+RELAY_HEADERS = {MESSAGE_ID: "the event id (the relay reads it back after a crash; shared/kafka/relay.py)",
+                 CONTENT_TYPE: f"{STRUCTURED_JSON}: CloudEvents structured mode, the value is the whole event"}
 DLQ_REASONS = [INVALID_JSON, CONTRACT_VIOLATION, UNKNOWN_TYPE, HANDLER_ERROR]
 
 
@@ -144,15 +149,17 @@ def _event_message(name: str, model, data_schema: dict, outbound: bool) -> dict:
 
 def _dead_letter_message() -> dict:
     sample = DeadLetter(_Record(), INVALID_JSON, "detail", event_type="type").to_outbox("topic", "service")
-    headers = {"ce_id": {"type": "string", "description": RELAY_HEADERS["ce_id"]}}
+    headers = {MESSAGE_ID: {"type": "string", "description": "the dead letter's own id"}}
     headers |= {name: {"type": "string"} for name in sample.headers}
+    optional = {header_name(a): {"type": "string", "description": "the original's, when it had it"}
+                for a in ATTRIBUTES}
     headers["dlq-reason"]["enum"] = DLQ_REASONS
     return {
         "name": "dead_letter", "title": "DeadLetter",
         "summary": "A message that can never be processed; why is in the headers, which never carry personal data.",
         "contentType": "application/octet-stream",
         "headers": {"type": "object", "required": [h for h in headers if h != "dlq-event-type"],
-                    "properties": headers},
+                    "properties": headers | optional},
         "payload": {"description": "the original message value, byte for byte (possibly not JSON at all)"},
         "bindings": {"kafka": {"key": {"type": "string", "description": "the original key"},
                                "bindingVersion": BINDING}},
@@ -160,7 +167,7 @@ def _dead_letter_message() -> dict:
 
 
 class _Record:
-    topic, partition, offset, key, value = "topic", 0, 0, None, b""
+    topic, partition, offset, key, value, headers = "topic", 0, 0, None, b"", ()
 
 
 def _channel(address: str, message_names: list[str], specs: list[ServiceSpec], description: str,

@@ -17,6 +17,7 @@ from pydantic import Field
 from services.clock.metrics import LAST_TICK_PUBLISHED, TICK_FAILURES, TICKS_PUBLISHED
 from shared.events.clock import ClockTicked
 from shared.events.codec import encode
+from shared.events.kafka_binding import CONTENT_TYPE, STRUCTURED_JSON
 from shared.kafka.admin import ensure_topics
 from shared.logging import configure_logging
 from shared.readiness import Readiness
@@ -25,6 +26,7 @@ from shared.settings import CommonSettings, env
 from shared.web import build_web_app
 
 log = logging.getLogger("clock")
+STRUCTURED_HEADERS = [(CONTENT_TYPE, STRUCTURED_JSON.encode())]  # CloudEvents structured mode, as the relay writes
 
 
 class ClockSettings(CommonSettings):
@@ -48,7 +50,8 @@ async def run(settings: ClockSettings, stop: asyncio.Event, readiness: Readiness
             now = datetime.now(UTC)
             _, value = encode(ClockTicked(now=now), source="collections/clock", time=now, subject="clock")
             try:
-                await asyncio.wait_for(producer.send_and_wait(settings.clock_topic, value=value, key=b"clock"),
+                await asyncio.wait_for(producer.send_and_wait(settings.clock_topic, value=value, key=b"clock",
+                                                              headers=STRUCTURED_HEADERS),
                                        settings.send_timeout_seconds)
             except (TimeoutError, KafkaError) as error:
                 readiness.mark("kafka", False)

@@ -20,7 +20,7 @@ from shared.db import outbox
 from shared.db.outbox import OutboxMessage
 from shared.db.transient import connection
 from shared.events.codec import encode
-from shared.events.registry import TYPE_OF_MODEL
+from shared.events.kafka_binding import CONTENT_TYPE, STRUCTURED_JSON
 from shared.refusal import ClockNotStarted
 
 T = TypeVar("T")
@@ -45,7 +45,7 @@ class Emitter:
             event_id = str(uuid.uuid5(self.namespace, f"{type(data).__name__}:{cause}"))
         event_id, payload = encode(data, source=self.source, time=time, subject=key, event_id=event_id)
         return OutboxMessage(event_id=event_id, topic=self.topic, key=key, payload=payload,
-                             headers={"ce_type": TYPE_OF_MODEL[type(data)]})
+                             headers={CONTENT_TYPE: STRUCTURED_JSON})
 
 
 @dataclass

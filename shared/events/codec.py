@@ -1,14 +1,17 @@
-"""One codec: bytes to a validated (envelope, data) pair, and back."""
+"""One codec: a record's value and headers to a validated (envelope, data) pair, and an event to bytes."""
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from shared.events import kafka_binding
 from shared.events.base import READING, utc
 from shared.events.envelope import Envelope
+from shared.events.kafka_binding import Headers
 from shared.events.registry import EVENT_TYPES, TYPE_OF_MODEL
 
 INVALID_JSON = "invalid_json"
@@ -37,10 +40,13 @@ class Decoded:
     data: Any
 
 
-def _describe(error: ValidationError) -> str:
+def _describe(error: ValidationError, name: Callable[[str], str] = str) -> str:
+    """Up to five problems as `location: rule`, never the values; `name` renames the top-level field (a
+    binary event's attribute is named by its header)."""
     parts = []
     for item in error.errors(include_input=False, include_url=False, include_context=False)[:5]:
-        location = ".".join(str(step) for step in item["loc"]) or "(root)"
+        steps = [str(step) for step in item["loc"]]
+        location = ".".join([name(steps[0]), *steps[1:]]) if steps else "(root)"
         parts.append(f"{location}: {item['msg']}")
     return "; ".join(parts)[:500]
 
@@ -72,22 +78,29 @@ def nesting_depth(raw: bytes) -> int:
     return deepest
 
 
-def decode(raw: bytes | None) -> Decoded:
-    """Bytes to a validated event; DecodeError (never anything else) for what can never be processed."""
-    if raw is not None and len(raw) > MAX_MESSAGE_BYTES:
-        raise DecodeError(TOO_LARGE, f"{len(raw)} bytes, over the limit of {MAX_MESSAGE_BYTES}")
+def decode(raw: bytes | None, headers: Headers = ()) -> Decoded:
+    """A consumed record's value and headers to a validated event, in either content mode (structured: the
+    value is the whole event; binary: the value is its data, the attributes are headers); DecodeError (never
+    anything else) for what can never be processed. The same bounds and reasons apply to both modes."""
+    size = len(raw or b"") + sum(len(name) + len(value or b"") for name, value in headers)
+    if size > MAX_MESSAGE_BYTES:
+        raise DecodeError(TOO_LARGE, f"{size} bytes, over the limit of {MAX_MESSAGE_BYTES}")
     if raw is not None and nesting_depth(raw) > MAX_NESTING:
         raise DecodeError(TOO_DEEP, f"JSON nested deeper than {MAX_NESTING} levels")
     try:
-        document = json.loads(raw) if raw is not None else None
-    except (ValueError, UnicodeDecodeError, RecursionError) as error:
-        raise DecodeError(INVALID_JSON, type(error).__name__) from None
-    if not isinstance(document, dict):
-        raise DecodeError(INVALID_JSON, "the message is not a JSON object")
+        binary = kafka_binding.is_binary(headers)
+        attributes = kafka_binding.attributes(headers) if binary else {}
+    except kafka_binding.HeaderError as error:
+        raise DecodeError(CONTRACT_VIOLATION, f"headers: {error}") from None
+    if binary:
+        document = {**attributes, "data": _json_object(raw, "the data (the message value) is not a JSON object")}
+    else:
+        document = _json_object(raw, "the message is not a JSON object")
     try:
         envelope = Envelope.model_validate(document, context=READING)
     except ValidationError as error:
-        raise DecodeError(CONTRACT_VIOLATION, "envelope: " + _describe(error)) from None
+        where, name = ("headers", kafka_binding.header_name) if binary else ("envelope", str)
+        raise DecodeError(CONTRACT_VIOLATION, f"{where}: " + _describe(error, name)) from None
     model = EVENT_TYPES.get(envelope.type)
     if model is None:
         raise DecodeError(UNKNOWN_TYPE, "no contract for this type", envelope.type)
@@ -97,6 +110,16 @@ def decode(raw: bytes | None) -> Decoded:
         detail = _describe(error) if isinstance(error, ValidationError) else type(error).__name__
         raise DecodeError(CONTRACT_VIOLATION, "data: " + detail, envelope.type) from None
     return Decoded(envelope=envelope, data=data)
+
+
+def _json_object(raw: bytes | None, not_an_object: str) -> dict[str, Any]:
+    try:
+        document = json.loads(raw) if raw is not None else None
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise DecodeError(INVALID_JSON, type(error).__name__) from None
+    if not isinstance(document, dict):
+        raise DecodeError(INVALID_JSON, not_an_object)
+    return document
 
 
 def encode(

@@ -9,6 +9,9 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+MESSAGE_ID = "message-id"  # the header in which the relay sends each row's event id (a dead letter's own id)
+_EARLIER_MESSAGE_ID = "ce_id"  # where relays before `message-id` sent it: still on the topics' tails
+
 
 async def published_event_ids(bootstrap_servers: str, topics: list[str], depth: int) -> set[str]:
     if not topics:
@@ -37,4 +40,8 @@ async def published_event_ids(bootstrap_servers: str, topics: list[str], depth: 
 
 
 def _event_id(record: Any) -> str | None:
-    return next((value.decode() for key, value in record.headers or () if key == "ce_id"), None)
+    """`message-id`; `ce_id` only on a record without it (a dead letter now keeps its original's `ce_id`,
+    the sender's id, which must never mark a row of ours as sent)."""
+    headers = dict(record.headers or ())
+    value = headers.get(MESSAGE_ID) if MESSAGE_ID in headers else headers.get(_EARLIER_MESSAGE_ID)
+    return value.decode() if value is not None else None

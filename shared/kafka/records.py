@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from shared.db.outbox import OutboxMessage
 from shared.events.codec import DecodeError, decode
 from shared.events.envelope import Envelope
+from shared.events.kafka_binding import Headers, attribute_of
 from shared.events.registry import EVENT_TYPES
 
 HANDLER_ERROR = "handler_error"
@@ -30,6 +31,7 @@ class RawRecord(Protocol):
     offset: int
     key: bytes | None
     value: bytes | None
+    headers: Headers
 
 
 class Unprocessable(DecodeError):
@@ -79,11 +81,14 @@ class DeadLetter:
         return f"dead-letter:{r.topic}:{r.partition}:{r.offset}"
 
     def to_outbox(self, dead_letter_topic: str, service: str) -> OutboxMessage:
-        """The original bytes (cut to MAX_DEAD_LETTER_BYTES) with headers that carry only reasons,
+        """The original bytes (cut to MAX_DEAD_LETTER_BYTES) and CloudEvents headers (a binary event's
+        attributes: replayed, the message is whole again), with `dlq-*` headers that carry only reasons,
         field names, positions and digests: never a value the sender chose."""
         r = self.record
         value = r.value or b""
-        headers = {
+        original = {name: (text or b"").decode("utf-8", errors="replace") for name, text in r.headers
+                    if attribute_of(name) is not None}
+        headers = original | {
             "dlq-reason": self.reason,
             "dlq-detail": self.detail,
             "dlq-service": service,
@@ -116,7 +121,7 @@ def by_type(events: Iterable[Incoming]) -> defaultdict[str, list[Incoming]]:
 
 def classify(record: RawRecord) -> Incoming | DeadLetter:
     try:
-        decoded = decode(record.value)
+        decoded = decode(record.value, record.headers)
     except DecodeError as error:
         return DeadLetter(record, error.reason, error.detail, error.event_type)
     return Incoming(

@@ -4,8 +4,12 @@ Rows are claimed with FOR UPDATE SKIP LOCKED under a transaction-scoped advisory
 so two relays of one service never send a row twice in the normal path, and per-key
 order holds (one relay publishes at a time). After a crash or a failed publish, the relay
 first reads back what already reached Kafka (shared/kafka/published.py) so that rows sent
-but not marked are not sent again; the event id also travels in the `ce_id` header, so a
-consumer's inbox drops any copy that still gets through.
+but not marked are not sent again (it finds them by the `message-id` header, the row's event id); a
+copy that still gets through carries the same event id, so a consumer's inbox drops it.
+
+Events go out in CloudEvents structured mode: the value is the whole event, the row's headers say
+`content-type: application/cloudevents+json` (shared/db/tx.py). No `ce_*` header is added: to the
+Kafka binding a `ce_` header means binary mode, whose attributes would then be missing.
 """
 import asyncio
 import json
@@ -18,7 +22,7 @@ from aiokafka import AIOKafkaProducer, errors
 from shared import metrics
 from shared.db import outbox
 from shared.db.transient import connection, is_transient
-from shared.kafka.published import published_event_ids
+from shared.kafka.published import MESSAGE_ID, published_event_ids
 from shared.progress import Progress
 from shared.readiness import Readiness
 from shared.retry import Backoff
@@ -145,7 +149,7 @@ class OutboxRelay:
             log.info("outbox rows found already published and marked sent", extra={"rows": marked})
 
     async def _send(self, row: asyncpg.Record) -> "asyncio.Future[Any]":
-        headers = [("ce_id", row["event_id"].encode())]
+        headers = [(MESSAGE_ID, row["event_id"].encode())]
         headers += [(k, str(v).encode()) for k, v in json.loads(row["headers"]).items()]
         key = row["message_key"].encode() if row["message_key"] is not None else None
         delivery: asyncio.Future[Any] = await self._producer.send(row["topic"], value=bytes(row["payload"]), key=key,

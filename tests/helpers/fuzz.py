@@ -26,7 +26,13 @@ class Message:
     headers: list[tuple[str, bytes]] = field(default_factory=list)
 
     @property
+    def binary(self) -> bool:
+        return any(name == "ce_specversion" for name, _ in self.headers)
+
+    @property
     def event_id(self) -> str | None:
+        if self.binary:
+            return next((value.decode() for name, value in self.headers if name == "ce_id"), None)
         try:
             return json.loads(self.value)["id"]
         except Exception:  # noqa: BLE001 - most of these are not JSON on purpose
@@ -55,6 +61,8 @@ class Adversary:
         if self.kind != "other":  # topics the service reads but where no valid event is built here
             makers += [self._overlong, self._missing, self._out_of_range, self._far_date, self._reused_id,
                        self._duplicate]
+        if self.kind in ("loan", "delinquency"):
+            makers.append(self._binary)
         messages = [self._valid() for _ in range(3)] if self.kind != "other" else []
         while len(messages) < count:
             maker = self.rng.choice(makers) if self.rng.random() < 0.7 or self.kind == "other" else self._valid
@@ -94,7 +102,23 @@ class Adversary:
         if not self.valid:
             return self._valid()
         original = self.rng.choice(self.valid)
-        return Message(original.key, original.value, DUPLICATE)
+        return Message(original.key, original.value, DUPLICATE, headers=original.headers)
+
+    def _binary(self) -> Message:
+        """A valid event in CloudEvents binary mode; now and then without a required attribute header."""
+        message = self._valid()
+        document = _envelope_of(message.value)
+        value = json.dumps(document.pop("data")).encode()
+        headers = [(f"ce_{name}", str(text).encode()) for name, text in document.items() if name != "datacontenttype"]
+        headers.append(("content-type", b"application/json; charset=utf-8"))
+        self.valid.remove(message)
+        if self.rng.random() < 0.3:
+            missing = self.rng.choice(["ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time"])
+            headers = [(name, text) for name, text in headers if name != missing]
+            return Message(message.key, value, frozenset({"contract_violation"}), headers=headers)
+        binary = Message(message.key, value, APPLIED, headers=headers)
+        self.valid.append(binary)
+        return binary
 
     # --- refused ------------------------------------------------------------------------------------
 
@@ -170,7 +194,7 @@ class Adversary:
             return self._random_bytes()
         if self.kind == "clock":
             return self._random_bytes()  # a tick's content is its time: other content, other id
-        chosen = self.rng.choice(self.valid)
+        chosen = self.rng.choice([m for m in self.valid if not m.binary] or self.valid[:1])
         original = _envelope_of(chosen.value)
         data = original["data"]
         key = next(k for k, v in data.items() if isinstance(v, int) and not isinstance(v, bool) and v > 1)

@@ -5,14 +5,16 @@ from aiokafka.admin import AIOKafkaAdminClient
 from shared.kafka.admin import ensure_topics
 
 
-async def produce(bootstrap: str, messages: list[tuple[str, str | None, bytes]]) -> None:
-    topics = {topic for topic, _, _ in messages}
+async def produce(bootstrap: str, messages: list[tuple]) -> None:
+    """(topic, key, value) or (topic, key, value, headers as (name, bytes) pairs), in order."""
+    topics = {message[0] for message in messages}
     await ensure_topics(bootstrap, {topic: 4 for topic in topics})
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     try:
-        for topic, key, value in messages:
-            await producer.send_and_wait(topic, value=value, key=key.encode() if key else None)
+        for topic, key, value, *headers in messages:
+            await producer.send_and_wait(topic, value=value, key=key.encode() if key else None,
+                                         headers=headers[0] if headers else None)
     finally:
         await producer.stop()
 

@@ -60,6 +60,7 @@ class _Record:
         self.topic, self.partition, self.offset = topic, 0, offset
         self.key = key.encode() if key is not None else None
         self.value = value
+        self.headers: tuple = ()  # structured mode, as every producer of the tests writes
 
 
 def incoming(topic: str, *messages: tuple[str | None, bytes]) -> list[Incoming]:
