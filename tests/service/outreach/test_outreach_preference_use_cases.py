@@ -1,5 +1,6 @@
 """The borrower's preferences on a real Postgres: honoured at once, announced to dispatch
 (`outreach.contact_preferences_changed`), and the latest change always wins."""
+import json
 from datetime import time
 
 import pytest
@@ -31,7 +32,7 @@ async def test_setting_preferences_announces_them_for_every_service_that_contact
             "customer_id": "C1", "stop_contact": False, "preferred_channel": "visit",
             "preferred_hours_start": "18:30", "preferred_hours_end": "20:00", "changed_at": at(DAY, 9)}
         assert changed_at == at(DAY, 9)
-        [message] = [m for m in tx.outbox if m.headers["ce_type"] == "outreach.contact_preferences_changed"]
+        [message] = [m for m in tx.outbox if json.loads(m.payload)["type"] == "outreach.contact_preferences_changed"]
         assert message.key == "C1" and message.topic == "outreach-events"
 
         await set_preferences(tx, "C1", Preferences(stop_contact=True))
