@@ -93,7 +93,8 @@ async def test_every_service_killed_mid_flow_loses_and_doubles_nothing(stack, tm
             for follower in FOLLOWS[name]:
                 missing = set(ids) - await _inbox_ids(flow, follower)
                 assert not missing, f"{follower} never handled {len(missing)} of {name}'s events"
-        assert all(events.values()), "every service should have announced something"
+        assert events["overdue"] and events["outreach"] and events["dispatch"], "the flow should reach the door"
+        # (agreement tracking may announce nothing in a short flow: only a visit negotiated at the door starts one)
         letters = {topic: len(found) for topic, found in (await flow.dead_letters()).items()}
         malformed = flow.plan.counts.malformed  # the simulator's malformed loan events, each dead-lettered once
         assert letters == {f"{name}.{flow.topics.loan_events}.dlq": malformed
