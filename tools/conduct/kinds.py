@@ -26,9 +26,8 @@ KINDS: dict[str, str] = {
     # visits
     "visit_outside_confirmed_window": "a visit check-in outside the window the borrower confirmed",
     "visit_unconfirmed": "a visit check-in without a window the borrower confirmed before it",
-    "visit_without_decision": "an assigned or checked-in visit not matched by a recorded contact decision "
-                              "(an allowed outreach.contact_attempted on the visit channel for its case, "
-                              "decided before the check-in)",
+    "visit_without_decision": "an assigned or checked-in visit whose decision dispatch did not record as "
+                              "allowed with a policy version (on visit_scheduled, and on visit_checked_in)",
     # third parties and numbers
     "third_party_not_locate": "a message or call to an emergency contact with a template that is not a "
                               "locate-only one (it may reveal the debt)",
