@@ -79,6 +79,13 @@ class OverdueHandler:
         tx.on_commit(lambda: _count_book(len(new_loans), recorded, len(reversals)))
         return touched
 
+    async def _correct_for_reversals_read_ahead(self, tx: Tx, closed_day: date) -> None:
+        """A reversal of the next day read ahead of the clock corrects `closed_day` now, as it would have on
+        arrival had it been read live (then, `closed_day` was the last closed one): the same events either way."""
+        loans = await book.loans_reversed_on(tx.conn, closed_day + timedelta(days=1))
+        if loans:
+            await self.evaluator.evaluate(tx, closed_day, loans, reversals_through=closed_day + timedelta(days=1))
+
     def _on_or_before(self, instant: datetime, last_closed: date | None) -> bool:
         return last_closed is not None and business_date(instant, self.zone) <= last_closed
 
@@ -93,6 +100,7 @@ class OverdueHandler:
             for due in await book.closures_due(tx.conn, day):
                 await self.evaluator.close(tx, due["loan_id"], due["closed_reason"], day, due["closure_announced_at"])
             await paying_up.announce_read_ahead(tx, day, self.zone)
+            await self._correct_for_reversals_read_ahead(tx, day)
             tx.on_commit(lambda seconds=timer.perf_counter() - started: metrics.EOD_DURATION.observe(seconds))
             last_closed = day
         await clock_store.save_clock(tx.conn, clock_store.ClockState(now, last_closed))

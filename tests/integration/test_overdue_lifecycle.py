@@ -197,3 +197,19 @@ async def test_a_reversal_removes_its_payment_from_every_date_and_corrects_forwa
     assert reopened["case_id"] != events[0]["data"]["case_id"], "announced events stand: a new case"
     status, statement = await overdue.get("/loans/L9/statement?on=2026-02-11", token=portal_token("C9"))
     assert status == 200 and statement["paid_total"] == 0, "the reversed payment is gone from every date"
+
+
+async def test_a_reversal_read_ahead_of_the_clock_corrects_as_it_would_have_live(overdue):
+    """Replayed, the payment and its reversal are read before the ticks of their days: the events are the
+    same as when they were read live (the test above), business dates and case ids included."""
+    await overdue.send(originated("L10", "C1", SCHEDULE, date(2026, 1, 5)), tick_closing(date(2026, 2, 10)))
+    await emitted_types(overdue, 1)
+    await overdue.send(payment("P10", "L10", 10_000, local(date(2026, 2, 11))),
+                       reversal("P10", "L10", 10_000, local(date(2026, 2, 12), 9)))
+    await overdue.send(tick_closing(date(2026, 2, 11)), tick_closing(date(2026, 2, 12)))
+    await closed_through(overdue, date(2026, 2, 12))
+    events = await eventually(lambda: _at_least(overdue, 4), what="paid up, cured, reopened")
+    assert [(e["type"], e["data"]["business_date"] if "business_date" in e["data"] else None,
+             e["data"].get("days_past_due")) for e in events] == [
+        ("delinquency.loan_became_overdue", "2026-02-10", 5), ("delinquency.loan_paid_up", None, None),
+        ("delinquency.loan_cured", "2026-02-11", 0), ("delinquency.loan_became_overdue", "2026-02-11", 6)]

@@ -121,3 +121,10 @@ async def closures_due(conn: asyncpg.Connection, on: date) -> list[asyncpg.Recor
         " USING (loan_id) WHERE l.status = 'closed' AND l.closes_on <= $1 AND NOT s.closed ORDER BY l.loan_id",
         on,
     )
+
+
+async def loans_reversed_on(conn: asyncpg.Connection, day: date) -> list[str]:
+    """The loans with a reversal dated `day` already read (ahead of the clock), in id order."""
+    rows = await conn.fetch("SELECT DISTINCT loan_id FROM payment_reversals WHERE reversed_on = $1 ORDER BY loan_id",
+                            day)
+    return [row["loan_id"] for row in rows]
