@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.kafka import delete_topics, topic_names
+from tests.helpers.naming import session_tag
 
 MARKERS = {"integration": pytest.mark.integration, "contract": pytest.mark.integration, "e2e": pytest.mark.e2e,
            "deploy": pytest.mark.deploy, "service": pytest.mark.service}
@@ -33,8 +34,13 @@ def _is_xdist_worker(session: pytest.Session) -> bool:
     return hasattr(session.config, "workerinput")  # with -n, only the controller cleans up, after every worker
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    session_tag()  # in the controller's environment before any xdist worker starts: they share it
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Every test names its topics uniquely; remember what was there so the session can remove its own."""
+    """Every test names its topics uniquely, with the session's tag; remember what was there so the session
+    can remove its own."""
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if bootstrap and not _is_xdist_worker(session):
         try:
@@ -51,6 +57,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     bootstrap = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
     try:
         created = _run(topic_names(bootstrap)) - before
-        _run(delete_topics(bootstrap, {t for t in created if not t.startswith("__")}))
+        tag = session_tag()  # another session running beside this one on the same broker keeps its topics
+        _run(delete_topics(bootstrap, {t for t in created if tag in t and not t.startswith("__")}))
     except Exception as error:  # noqa: BLE001 - clean-up must not turn a green run red
         logging.getLogger(__name__).warning("test topics not deleted: %r", error)

@@ -1,12 +1,12 @@
 """Killed mid-stream and restarted, the service ends where a clean run ends: nothing lost, nothing doubled."""
 import json
-import uuid
 
 from simulator.book import BookConfig, build_book
 from simulator.messages import Topics
 from simulator.publisher import publish_plan
 from simulator.script import build_plan
 from tests.helpers.kafka import read_topic
+from tests.helpers.naming import unique_suffix
 from tests.helpers.overdue import OverdueUnderTest
 from tests.helpers.process import ServiceProcess
 from tests.helpers.waiting import eventually
@@ -16,7 +16,7 @@ STATE = "SELECT loan_id, case_seq, case_id, bucket, settled, closed, days_past_d
 
 
 async def test_a_killed_service_ends_like_a_clean_run(stack, tmp_path):
-    suffix = uuid.uuid4().hex[:8]
+    suffix = unique_suffix(8)
     plan = build_plan(build_book(BookConfig(seed=11, customers=150, days=150)),
                       topics=Topics(f"loan-events-{suffix}", f"clock-{suffix}"))
     await publish_plan(plan, stack.bootstrap)

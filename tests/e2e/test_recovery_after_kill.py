@@ -8,7 +8,6 @@ resumes and completes, and reports how long resuming took.
 """
 import os
 import time
-import uuid
 
 import pytest
 
@@ -17,6 +16,7 @@ from simulator.messages import Topics
 from simulator.publisher import publish_plan
 from simulator.script import build_plan
 from tests.e2e.test_overdue_crash_restart import _env, _finished, _inbox_at_least, _inbox_count
+from tests.helpers.naming import unique_suffix
 from tests.helpers.overdue import OverdueUnderTest
 from tests.helpers.process import ServiceProcess
 from tests.helpers.waiting import eventually
@@ -31,7 +31,7 @@ MEASURED = list(CONFIGURATIONS) if os.environ.get("RECOVERY_MEASURE") else ["sta
 
 @pytest.mark.parametrize("configuration", MEASURED)
 async def test_a_killed_replica_resumes_and_finishes(stack, tmp_path, configuration):
-    suffix = uuid.uuid4().hex[:8]
+    suffix = unique_suffix(8)
     plan = build_plan(build_book(BookConfig(seed=5, customers=120, days=120)),
                       topics=Topics(f"loan-events-{suffix}", f"clock-{suffix}"))
     await publish_plan(plan, stack.bootstrap)

@@ -5,7 +5,6 @@ Each service's helper (overdue, outreach, dispatch, agreement) subclasses `Servi
 its name, its app factory and the topic it publishes, and adds the builders its tests speak in.
 """
 import json
-import uuid
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +18,7 @@ from shared.events.codec import encode
 from shared.runtime import ServiceRuntime, dead_letter_topic
 from tests.helpers.kafka import produce, read_topic
 from tests.helpers.loan_events import SHANGHAI
+from tests.helpers.naming import unique_suffix
 from tests.helpers.stack import Stack
 from tests.helpers.waiting import eventually
 
@@ -49,7 +49,7 @@ def isolated_settings(settings_class, stack: Stack, database_url: str, suffix: s
 
 
 def new_suffix() -> str:
-    return uuid.uuid4().hex[:10]
+    return unique_suffix()
 
 
 @dataclass

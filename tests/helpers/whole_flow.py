@@ -18,7 +18,6 @@ opened it has ended; between those two points the services may drift apart by so
 import asyncio
 import json
 import time as wall
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -45,6 +44,7 @@ from simulator.messages import Topics
 from simulator.publisher import make_producer
 from simulator.script import Plan, build_plan
 from tests.helpers.kafka import read_topic
+from tests.helpers.naming import unique_suffix
 from tests.helpers.process import ServiceProcess, free_port, settings_env
 from tests.helpers.stack import Stack
 from tests.helpers.waiting import eventually
@@ -89,7 +89,7 @@ class WholeFlow:
     customers: int
     days: int
     seed: int = 7
-    suffix: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
+    suffix: str = field(default_factory=unique_suffix)
     settings: dict[str, Any] = field(default_factory=dict, repr=False)
     runtimes: dict[str, ServiceRuntime] = field(default_factory=dict, repr=False)
     watch: dict[str, asyncpg.Connection] = field(default_factory=dict, repr=False)  # one per database, to poll
