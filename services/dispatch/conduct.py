@@ -93,7 +93,8 @@ def _hold_change(event_type: str, data: Any) -> tuple[bool, str, str, str, str] 
         return event_type.endswith("opened"), "loan", data.loan_id, "dispute.open", data.dispute_id
     if event_type == "delinquency.loan_paid_up":
         return True, "case", data.case_id, "case.paid_up", data.payment_id
-    if event_type in CASE_ENDED:
-        kind, subject = ("case", data.case_id) if data.case_id else ("loan", data.loan_id)
-        return True, kind, subject, "case.ended", event_type
-    return None
+    if event_type in CASE_ENDED and data.case_id:
+        return True, "case", data.case_id, "case.ended", event_type
+    if event_type == "delinquency.loan_closed":  # no case open: the loan itself is gone for good
+        return True, "loan", data.loan_id, "case.ended", event_type
+    return None  # settled without a case open (never overdue): nothing ended, a later case may be visited

@@ -13,7 +13,7 @@ from services.dispatch.app import create_app
 from services.dispatch.settings import DispatchSettings
 from shared.events.agreement import AgreementSigned
 from shared.events.codec import encode
-from shared.events.delinquency import LoanCured, LoanDisputeOpened, LoanPaidUp
+from shared.events.delinquency import LoanCured, LoanDisputeOpened, LoanPaidUp, LoanSettled
 from shared.events.loan import Address
 from shared.events.outreach import ComplaintOpened, ComplaintResolved, ContactPreferencesChanged, VisitRequested
 from tests.helpers.service_under_test import ServiceUnderTest, at  # noqa: F401 (at)
@@ -77,6 +77,14 @@ def loan_cured(loan_id: str, customer_id: str, *, business_date: date = TODAY) -
                      risk_segment="medium")
     written = at(business_date + timedelta(days=1), 0) + timedelta(seconds=5)
     _, value = encode(data, source="tests/overdue", time=written, subject=loan_id)
+    return loan_id, value
+
+
+def loan_settled_without_case(loan_id: str, customer_id: str) -> tuple[str, bytes]:
+    """delinquency.loan_settled for a loan paid off before it was ever overdue (no case)."""
+    data = LoanSettled(loan_id=loan_id, customer_id=customer_id, case_id=None, business_date=TODAY, days_past_due=0,
+                       bucket=None, overdue_amount=0, outstanding_amount=0, currency="CNY", risk_segment="low")
+    _, value = encode(data, source="tests/overdue", time=at(TODAY, 0) + timedelta(seconds=5), subject=loan_id)
     return loan_id, value
 
 

@@ -17,6 +17,7 @@ from tests.helpers.dispatch import (
     complaint_resolved,
     dispute_opened,
     loan_paid_up,
+    loan_settled_without_case,
     preferences_changed,
     visit_requested,
 )
@@ -114,3 +115,13 @@ async def test_a_checked_in_visit_records_the_decision_at_the_door(dispatch_db):
         [checked_in] = of_kind(tx, "visit_checked_in")
         assert (checked_in.rule_id, checked_in.policy_version) == ("allowed", POLICY.version)
         assert emitted(tx)[0][0] == "dispatch.visit_checked_in"
+
+
+async def test_a_loan_settled_without_a_case_does_not_hold_its_later_cases(dispatch_db):
+    async with dispatch_db.rolled_back(EVENTS, None) as tx:
+        await roster(tx)
+        await clock(tx, at(TODAY, 10))
+        await HANDLER(tx, incoming("delinquency-events", loan_settled_without_case("L1", "C1")))
+        await from_outreach(tx, visit_requested("R1"))
+        [scheduled] = of_kind(tx, "visit_scheduled")
+        assert scheduled.rule_id == "allowed" and len(of_kind(tx, "visit_assigned")) == 1
