@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from shared.events.clock import ClockTicked
 from shared.events.codec import encode
+from shared.events.registry import EVENT_TYPES
 from tests.helpers.loan_events import SHANGHAI, originated, payment
 from tests.helpers.outreach import became_overdue
 
@@ -161,8 +162,10 @@ class Adversary:
         return self._broken(change)
 
     def _missing(self) -> Message:
+        """A required field left out (an optional one, such as a snapshot's `disputed`, may be)."""
         def change(d: dict) -> None:
-            d["data"].pop(self.rng.choice(sorted(d["data"])))
+            fields = EVENT_TYPES[d["type"]].model_fields
+            d["data"].pop(self.rng.choice(sorted(k for k in d["data"] if k in fields and fields[k].is_required())))
         return self._broken(change)
 
     def _out_of_range(self) -> Message:
