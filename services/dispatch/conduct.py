@@ -57,7 +57,9 @@ async def follow(tx: Tx, dispatch: Dispatch, event_type: str, data: Any, now: da
 async def cancel(tx: Tx, dispatch: Dispatch, row: asyncpg.Record, rule: str, now: datetime,
                  reason: str | None = None) -> None:
     """Cancel a visit not yet begun because `rule` forbids it, recording the decision."""
-    reason = reason or CANCEL_REASON.get(rule, "loan_closed")
+    if reason is None and rule == "case.ended":  # cured, settled or closed: say which
+        reason = CASE_ENDED.get(await conduct.ended_by(tx.conn, row["loan_id"], row["case_id"]) or "")
+    reason = reason or CANCEL_REASON[rule]
     await visits.cancel(tx.conn, row["visit_id"], reason)
     await conduct.record_decision(tx.conn, row, "cancel", rule, dispatch.policy.version, now)
     tx.on_commit(lambda: metrics.VISITS_CANCELLED.labels(reason).inc())

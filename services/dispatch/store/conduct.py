@@ -29,6 +29,14 @@ async def holds_on(conn: asyncpg.Connection, customer_id: str, loan_id: str, cas
     return frozenset(row["rule_id"] for row in rows)
 
 
+async def ended_by(conn: asyncpg.Connection, loan_id: str, case_id: str) -> str | None:
+    """The event type that ended the case (or closed the loan), if one did."""
+    return await conn.fetchval(
+        "SELECT source_id FROM contact_holds WHERE rule_id = 'case.ended' AND released_at IS NULL AND"
+        " ((subject_kind = 'case' AND subject_id = $2) OR (subject_kind = 'loan' AND subject_id = $1))"
+        " ORDER BY subject_kind LIMIT 1", loan_id, case_id)
+
+
 async def save_preferences(conn: asyncpg.Connection, customer_id: str, prefs: VisitPreferences,
                            changed_at: datetime) -> bool:
     """Keep the customer's latest preferences by event time; False when these are older than the kept ones."""

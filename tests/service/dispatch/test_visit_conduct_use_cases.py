@@ -16,6 +16,7 @@ from tests.helpers.dispatch import (
     complaint_opened,
     complaint_resolved,
     dispute_opened,
+    loan_cured,
     loan_paid_up,
     loan_settled_without_case,
     preferences_changed,
@@ -125,3 +126,12 @@ async def test_a_loan_settled_without_a_case_does_not_hold_its_later_cases(dispa
         await from_outreach(tx, visit_requested("R1"))
         [scheduled] = of_kind(tx, "visit_scheduled")
         assert scheduled.rule_id == "allowed" and len(of_kind(tx, "visit_assigned")) == 1
+
+
+async def test_a_request_for_a_case_already_cured_is_cancelled_saying_it_was_cured(dispatch_db):
+    async with dispatch_db.rolled_back(EVENTS, None) as tx:
+        await roster(tx)
+        await clock(tx, at(TODAY, 10))
+        await HANDLER(tx, incoming("delinquency-events", loan_cured("L1", "C1")))
+        await from_outreach(tx, visit_requested("R1"))  # outreach, lagging, asks for the cured case
+        assert await cancelled(tx) == [("visit-R1", "loan_cured", "case.ended")]
