@@ -39,7 +39,7 @@ async def profile_one_batch(conn: asyncpg.Connection, settings: OverdueSettings,
     await transaction.start()
     try:
         with timed_all(BATCH_STEPS, calls):
-            await inbox.claim(conn, [i.event_id for i in items], [i.topic for i in items])
+            await inbox.claim(conn, [i.event_id for i in items], [i.topic for i in items], [i.digest for i in items])
             touched, _ = await book.add_payments(conn, [i.data for i in items], ZoneInfo(settings.portfolio_time_zone))
             clock = await clock_store.read_clock(conn)
             tx = Tx(conn, clock.now, emitter(settings.delinquency_events_topic))
