@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -25,10 +25,12 @@ from shared.db.tx import Emitter, UnitOfWork
 from shared.kafka.admin import ensure_topics
 from shared.kafka.batch import BatchHandler, BatchProcessor
 from shared.kafka.consumer import BatchConsumer
+from shared.kafka.holding import TimeFlow
 from shared.kafka.relay import OutboxRelay
 from shared.logging import configure_logging
 from shared.readiness import Readiness
 from shared.settings import CommonSettings
+from shared.upstream import Edge
 from shared.web import build_web_app
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,8 @@ class ServiceSpec:
     handler: BatchHandler
     routes: Callable[[UnitOfWork], Iterable[web.RouteDef]] = lambda unit: []
     clock_topics: tuple[str, ...] = ()
+    upstream: dict[str, Edge] = field(default_factory=dict)  # input topic -> how its events take effect (docs/time.md)
+    held_types: frozenset[str] | None = None  # only these types are held, when given
     periodic: Callable[[UnitOfWork], list[Periodic]] = lambda unit: []
     workers: Callable[[UnitOfWork], list["Worker"]] = lambda unit: []
 
@@ -128,6 +132,7 @@ class ServiceRuntime:
             dead_letter_topic=lambda topic: dead_letter_topic(spec.name, topic), readiness=self.readiness,
             tick_guard=TickGuard(timedelta(seconds=settings.clock_max_jump_seconds),
                                  timedelta(seconds=settings.clock_max_skew_seconds)),
+            time_flow=TimeFlow(spec.upstream, spec.held_types),
         )
         self.consumer = BatchConsumer(
             topics=spec.consumed_topics, bootstrap_servers=settings.kafka_bootstrap_servers,

@@ -20,6 +20,7 @@ from services.outreach.settings import OutreachSettings
 from services.outreach.store import cases, complaints
 from shared.db.tx import Emitter, UnitOfWork
 from shared.runtime import ServiceRuntime, ServiceSpec, Worker
+from shared.upstream import Edge
 
 SERVICE = "outreach"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -44,6 +45,11 @@ def create_app(settings: OutreachSettings) -> ServiceRuntime:
                          settings.dispatch_events_topic, settings.agreement_events_topic, settings.clock_topic],
         emitter=emitter(settings.outreach_events_topic),
         clock_topics=(settings.clock_topic,),
+        # A borrower's new phone number takes effect at its own time, however far ahead it was read. Only
+        # contact changes are held for now: outreach's paid-up and dispute holds expect the payment and the loan
+        # to be known when overdue detection's announcement about them arrives (docs/time.md).
+        upstream={settings.loan_events_topic: Edge.EVENT_TIME},
+        held_types=frozenset({"customer.contact_updated"}),
         migrations=MIGRATIONS,
         handler=OutreachHandler(ctx, ctx.zone),
         routes=lambda unit: api.routes(unit, ctx),

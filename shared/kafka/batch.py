@@ -15,6 +15,7 @@ from shared.db.ticks import TickGuard
 from shared.db.transient import is_transient
 from shared.db.tx import Tx, UnitOfWork
 from shared.events.registry import EVENT_TYPES
+from shared.kafka.holding import TimeFlow
 from shared.kafka.records import HANDLER_ERROR, ID_CONFLICT, DeadLetter, Incoming, RawRecord, Unprocessable, classify
 from shared.readiness import Readiness
 from shared.retry import retry_transient
@@ -36,8 +37,10 @@ class BatchProcessor:
         dead_letter_topic: Callable[[str], str],
         readiness: Readiness,
         tick_guard: TickGuard,
+        time_flow: TimeFlow = TimeFlow(),
     ):
         self.tick_guard = tick_guard
+        self.time_flow = time_flow
         self.service = service
         self.unit = unit
         self.handler = handler
@@ -116,11 +119,21 @@ class BatchProcessor:
             if events := [i for i in fresh.values() if isinstance(i, Incoming)]:
                 if ticks := [e for e in events if e.type == "clock.ticked"]:
                     await self.tick_guard.check(tx.conn, ticks)
-                await self.handler(tx, events)
+                    await self._tick_by_tick(tx, events)
+                elif now := await self.time_flow.take(tx, events):
+                    await self.handler(tx, now)
             return fresh
 
         fresh = await self.unit.run(claim_and_handle, require_clock=False)
         return [(fresh[id(i)], _outcome(fresh[id(i)])) if id(i) in fresh else (i, "duplicate") for i in items]
+
+    async def _tick_by_tick(self, tx: Tx, events: list[Incoming]) -> None:
+        """Each tick with the held events due by it (docs/time.md)."""
+        for event in events:
+            before = tx.now
+            moves_on = event.type == "clock.ticked" and (before is None or event.data.now > before)
+            due = await self.time_flow.released(tx, event.data.now, before) if moves_on else []
+            await self.handler(tx, [*due, event])
 
     @staticmethod
     async def _conflicts(tx: Tx, reused: list[tuple[Incoming, str]]) -> dict[int, Item]:

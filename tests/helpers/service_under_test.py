@@ -134,7 +134,8 @@ class ServiceUnderTest:
         """Wait until the service has taken the event (its id is in the inbox, claimed in the batch's
         transaction): whatever it changed is committed."""
         event_id = json.loads(value)["id"]
-        await eventually(lambda: self.query("SELECT 1 FROM inbox WHERE event_id = $1", event_id),
+        await eventually(lambda: self.query("SELECT 1 FROM inbox WHERE event_id = $1 AND NOT EXISTS"
+                                            " (SELECT 1 FROM held_events WHERE event_id = $1)", event_id),
                          what=f"event {event_id} processed")
 
     async def handled(self, value: bytes) -> None:
