@@ -12,17 +12,18 @@ class Held:
     offset: int
     event_id: str
     event_type: str
-    subject: str | None
-    due: datetime | None
+    message_key: str | None
+    due: datetime
     message: bytes  # the event as structured CloudEvents JSON
 
 
 async def hold(conn: asyncpg.Connection, events: list[Held]) -> None:
     if events:
         await conn.executemany(
-            "INSERT INTO held_events (topic, partition, kafka_offset, event_id, event_type, subject, due, message)"
+            "INSERT INTO held_events (topic, partition, kafka_offset, event_id, event_type, message_key, due, message)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-            [(e.topic, e.partition, e.offset, e.event_id, e.event_type, e.subject, e.due, e.message) for e in events])
+            [(e.topic, e.partition, e.offset, e.event_id, e.event_type, e.message_key, e.due, e.message)
+             for e in events])
 
 
 async def release(conn: asyncpg.Connection, bounds: dict[str, datetime]) -> list[Held]:
@@ -33,13 +34,8 @@ async def release(conn: asyncpg.Connection, bounds: dict[str, datetime]) -> list
     rows = await conn.fetch(
         "DELETE FROM held_events h USING unnest($1::text[], $2::timestamptz[]) AS b(topic, bound)"
         " WHERE h.topic = b.topic AND h.due <= b.bound"
-        " RETURNING h.topic, h.partition, h.kafka_offset, h.event_id, h.event_type, h.subject, h.due, h.message",
+        " RETURNING h.topic, h.partition, h.kafka_offset, h.event_id, h.event_type, h.message_key, h.due, h.message",
         list(bounds), list(bounds.values()))
-    held = [Held(r["topic"], r["partition"], r["kafka_offset"], r["event_id"], r["event_type"], r["subject"],
+    held = [Held(r["topic"], r["partition"], r["kafka_offset"], r["event_id"], r["event_type"], r["message_key"],
                  r["due"], bytes(r["message"])) for r in rows]
     return sorted(held, key=lambda h: (h.due, h.topic, h.partition, h.offset))
-
-
-async def count(conn: asyncpg.Connection) -> int:
-    return int(await conn.fetchval("SELECT count(*) FROM held_events"))
-

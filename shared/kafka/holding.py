@@ -54,7 +54,7 @@ class TimeFlow:
 
 def _incoming(h: held.Held) -> Incoming:
     decoded = decode(h.message)
-    key = h.subject.encode() if h.subject is not None else None
-    return Incoming(topic=h.topic, partition=h.partition, offset=h.offset, key=h.subject,
+    key = h.message_key.encode() if h.message_key is not None else None
+    return Incoming(topic=h.topic, partition=h.partition, offset=h.offset, key=h.message_key,
                     envelope=decoded.envelope, data=decoded.data,
                     record=HeldRecord(h.topic, h.partition, h.offset, key, h.message))

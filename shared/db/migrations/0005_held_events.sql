@@ -6,8 +6,8 @@ CREATE TABLE IF NOT EXISTS held_events (
     kafka_offset bigint NOT NULL,
     event_id     text NOT NULL,
     event_type   text NOT NULL,
-    subject      text,
-    due          timestamptz,
+    message_key  text,
+    due          timestamptz NOT NULL,
     message      bytea NOT NULL,
     PRIMARY KEY (topic, partition, kafka_offset)
 );
